@@ -1,0 +1,55 @@
+/**
+ * Names and defaults that the runtime (`lambda/`) and the infrastructure and local
+ * runtime (`lib/`) must agree on. This module is imported by both sides, so it holds
+ * constants only: no imports, no logic.
+ */
+
+/** Environment variables the constructs set and the runtime reads. */
+export const SLUICE_ENV = {
+  /** URL of the consumer's own dead-letter queue (set by `QueueConsumer`). */
+  DLQ_URL: 'SLUICE_DLQ_URL',
+  /** URL of the consumer's source queue (set by `QueueConsumer`). */
+  QUEUE_URL: 'SLUICE_QUEUE_URL',
+  /**
+   * SQS endpoint override for the runtime's own SQS calls (visibility changes, DLQ
+   * sends). Unset in AWS; the local runtime points it at the embedded server.
+   */
+  SQS_ENDPOINT: 'SLUICE_SQS_ENDPOINT',
+  /** Lowest level the default logger writes: `debug`, `info`, `warn`, `error` or `silent`. */
+  LOG_LEVEL: 'SLUICE_LOG_LEVEL',
+  /** Deadline margin override in milliseconds (see `deadlineMarginMs`). */
+  DEADLINE_MARGIN_MS: 'SLUICE_DEADLINE_MARGIN_MS',
+} as const;
+
+/** Defaults shared by the runtime options and the constructs. */
+export const SLUICE_DEFAULTS = {
+  /** Records in flight per invocation. */
+  concurrency: 10,
+  /** Stop starting records this long before the Lambda deadline. */
+  deadlineMarginMs: 1000,
+  /** Receives before the queue's redrive policy moves a message to its DLQ. */
+  maxReceiveCount: 5,
+  /** Multiplier of the function timeout used for the queue visibility timeout (AWS guidance). */
+  visibilityTimeoutFactor: 6,
+} as const;
+
+/** Hard limits of the AWS services, shared by validation on both sides. */
+export const AWS_LIMITS = {
+  /** Largest SQS message body, in bytes (1 MiB). */
+  maxMessageBytes: 1024 * 1024,
+  /** Longest SQS visibility timeout, in seconds (12 h). */
+  maxVisibilityTimeoutSeconds: 12 * 60 * 60,
+  /** Longest Lambda timeout, in seconds. */
+  maxFunctionTimeoutSeconds: 900,
+  /** Largest batch for a FIFO queue. */
+  maxFifoBatchSize: 10,
+  /** Largest batch for a standard queue. */
+  maxStandardBatchSize: 10_000,
+  /** Largest batch for a standard queue without a batching window. */
+  maxBatchSizeWithoutWindow: 10,
+  /** Longest batching window, in seconds. */
+  maxBatchingWindowSeconds: 300,
+  /** Range of an event source mapping's `maxConcurrency`. */
+  minMaxConcurrency: 2,
+  maxMaxConcurrency: 1000,
+} as const;

@@ -1,0 +1,106 @@
+/**
+ * The error tree of Sluice. Every class extends {@link SluiceError}, carries a stable
+ * upper-snake `code` and keeps `cause`. Tell errors apart with `instanceof` or `code`,
+ * never by matching `message`.
+ */
+
+/** Base of every error Sluice throws; `code` is stable, `message` is for people. */
+export class SluiceError extends Error {
+  /** Stable machine-readable code, e.g. `VALIDATION`. */
+  readonly code: string;
+
+  constructor(code: string, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/**
+ * Retrying cannot help: the message is wrong for this consumer.
+ *
+ * Throw it from `handle` for a 4xx-style failure. With `retry.deadLetter` configured the
+ * record goes straight to the DLQ; otherwise it is reported failed.
+ */
+export class PermanentError extends SluiceError {
+  constructor(message: string, options?: ErrorOptions, code = 'PERMANENT') {
+    super(code, message, options);
+  }
+}
+
+/** One problem reported by a Standard Schema, without the offending input. */
+export interface ValidationIssue {
+  readonly message: string;
+  readonly path: readonly (string | number)[];
+}
+
+/**
+ * The body could not be decoded: not JSON, or rejected by the schema.
+ *
+ * Its message names the record and the failing paths but never quotes the input.
+ */
+export class ValidationError extends PermanentError {
+  /** The schema's issues (message and path only); empty for a JSON syntax error. */
+  readonly issues: readonly ValidationIssue[];
+
+  constructor(message: string, issues: readonly ValidationIssue[] = [], options?: ErrorOptions) {
+    super(message, options, 'VALIDATION');
+    this.issues = issues;
+  }
+}
+
+/** The body is not the SNS envelope that `envelope: 'sns'` requires. */
+export class EnvelopeError extends PermanentError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options, 'ENVELOPE');
+  }
+}
+
+/**
+ * A failure that may pass on retry (throttling, 5xx, timeouts).
+ *
+ * `retryAfterSeconds`, when set, is the delay the next attempt should wait for.
+ */
+export class TransientError extends SluiceError {
+  /** Seconds to wait before the next attempt, when the failure says so. */
+  readonly retryAfterSeconds: number | undefined;
+
+  constructor(message: string, options?: ErrorOptions & { retryAfterSeconds?: number }) {
+    super('TRANSIENT', message, options);
+    this.retryAfterSeconds = options?.retryAfterSeconds;
+  }
+}
+
+/** The record was cut off, or never started, because the Lambda deadline was near. */
+export class DeadlineError extends SluiceError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('DEADLINE', message, options);
+  }
+}
+
+/**
+ * The event cannot be processed record by record (not an SQS event, or a record that
+ * could not be reported). The invocation rejects, so Lambda retries the whole batch.
+ */
+export class InvalidEventError extends SluiceError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('INVALID_EVENT', message, options);
+  }
+}
+
+/** An option is missing, unknown or out of range. Thrown when the handler is built. */
+export class ConfigError extends SluiceError {
+  /** Every problem found, one line each, naming the option, the value and what is allowed. */
+  readonly problems: readonly string[];
+
+  constructor(problems: readonly string[]) {
+    super('CONFIG', `Invalid Sluice configuration:\n- ${problems.join('\n- ')}`);
+    this.problems = problems;
+  }
+}
+
+/** Turns any thrown value into an `Error`, keeping the original as `cause` when it is not one. */
+export function toError(thrown: unknown): Error {
+  if (thrown instanceof Error) return thrown;
+  return new Error(`Non-error value thrown: ${typeof thrown}`, { cause: thrown });
+}

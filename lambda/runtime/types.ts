@@ -1,0 +1,198 @@
+/**
+ * Shared types of the runtime: SQS shapes, options, message context and outcomes.
+ */
+import type { StandardSchemaV1 } from '@standard-schema/spec';
+import type { Context as LambdaContext } from 'aws-lambda';
+
+export type { StandardSchemaV1, LambdaContext };
+
+/** An SQS message attribute as Lambda delivers it. */
+export interface SqsMessageAttribute {
+  stringValue?: string | undefined;
+  /** Base64 of the bytes, for `Binary` attributes. */
+  binaryValue?: string | undefined;
+  stringListValues?: string[];
+  binaryListValues?: string[];
+  dataType: string;
+}
+
+/** System attributes of an SQS record; every value is a string. */
+export interface SqsRecordAttributes {
+  ApproximateReceiveCount: string;
+  SentTimestamp: string;
+  SenderId: string;
+  ApproximateFirstReceiveTimestamp: string;
+  SequenceNumber?: string;
+  MessageGroupId?: string;
+  MessageDeduplicationId?: string;
+  AWSTraceHeader?: string;
+}
+
+/** One record of an SQS event, with the exact shape Lambda delivers. */
+export interface SqsRecord {
+  messageId: string;
+  receiptHandle: string;
+  body: string;
+  attributes: SqsRecordAttributes;
+  messageAttributes: Record<string, SqsMessageAttribute>;
+  md5OfBody: string;
+  md5OfMessageAttributes?: string | null;
+  eventSource: 'aws:sqs';
+  eventSourceARN: string;
+  awsRegion: string;
+}
+
+/** The event Lambda passes to a function mapped to an SQS queue. */
+export interface SqsEvent {
+  Records: SqsRecord[];
+}
+
+/** One entry of a partial batch response. */
+export interface BatchItemFailure {
+  itemIdentifier: string;
+}
+
+/** The response Lambda reads when `ReportBatchItemFailures` is on. */
+export interface SqsBatchResponse {
+  batchItemFailures: BatchItemFailure[];
+}
+
+/** The logging surface the runtime uses; a Powertools Logger satisfies it. */
+export interface SluiceLogger {
+  debug(message: string, fields?: Record<string, unknown>): void;
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+/** SNS details of a record whose body was an unwrapped SNS envelope. */
+export interface SnsDetails {
+  topicArn: string;
+  messageId: string;
+  subject?: string;
+  /** ISO timestamp of the publish. */
+  timestamp: string;
+  /** The envelope's `MessageAttributes`, name → `Value`. */
+  attributes: Record<string, string>;
+}
+
+/** What `handle` receives beside the decoded message. */
+export interface MessageContext {
+  messageId: string;
+  record: SqsRecord;
+  /** `Number(ApproximateReceiveCount)`; 1 when the attribute is missing or not a positive integer. */
+  attempt: number;
+  /** FIFO only: the record's `MessageGroupId` (absent when the record has none). */
+  groupId?: string;
+  /** Message attributes: name → `stringValue`, or `binaryValue` (base64) for Binary ones. */
+  attributes: Readonly<Record<string, string>>;
+  /** Set when an SNS envelope was unwrapped. */
+  sns?: SnsDetails;
+  /** Aborts when the Lambda deadline margin is reached. */
+  signal: AbortSignal;
+  /** The configured logger (a no-op one when `logger: false`). */
+  logger: SluiceLogger;
+  /** The Lambda context, when there is one. */
+  lambdaContext?: LambdaContext;
+}
+
+/** The function that processes one decoded message; throw to fail the record. */
+export type Handle<T> = (message: T, ctx: MessageContext) => unknown;
+
+/** Where the message body comes from. */
+export type EnvelopeMode = 'auto' | 'sns' | 'none';
+/** How the body string becomes the message. */
+export type BodyMode = 'json' | 'text';
+
+/** EMF metrics settings. */
+export interface MetricsOptions {
+  namespace: string;
+  dimensions?: Record<string, string>;
+}
+
+/** Backoff for transient and unknown failures (DESIGN §4). */
+export interface BackoffOptions {
+  /** First delay, in seconds. */
+  baseSeconds: number;
+  /** Largest delay, in seconds (capped at 12 h). */
+  maxSeconds: number;
+  /** `'full'` (default): uniform in [0, delay]; `'none'`: exactly the delay. */
+  jitter?: 'full' | 'none';
+}
+
+/** Circuit breaker settings (DESIGN §4). */
+export interface CircuitBreakerOptions {
+  /** Consecutive failures that open the breaker. */
+  failureThreshold: number;
+  /** How long the breaker stays open before a probe, in milliseconds. */
+  cooldownMs: number;
+}
+
+/** Retry features; each one is off unless configured. */
+export interface RetryOptions {
+  backoff?: BackoffOptions;
+  /** `'auto'` uses `SLUICE_DLQ_URL` when set; a URL sends poison there; `false` is off. */
+  deadLetter?: 'auto' | false | string;
+  circuitBreaker?: CircuitBreakerOptions;
+  /** SQS endpoint for the runtime's own calls; defaults to `SLUICE_SQS_ENDPOINT`, then AWS. */
+  endpoint?: string;
+}
+
+/** Options of `processBatch` (everything but `handle`). */
+export interface BatchOptions<T = unknown> {
+  /** Records in flight at most. @default 10 */
+  concurrency?: number;
+  /** Any Standard Schema; its output is what `handle` receives. */
+  schema?: StandardSchemaV1<unknown, T>;
+  /** @default 'auto' */
+  envelope?: EnvelopeMode;
+  /** @default 'json' */
+  body?: BodyMode;
+  /** @default 'auto' (the `eventSourceARN` ends in `.fifo`) */
+  fifo?: 'auto' | boolean;
+  /** @default 'skip-group' */
+  onGroupFailure?: 'skip-group' | 'stop-batch';
+  /** @default 1000 */
+  deadlineMarginMs?: number;
+  /** @default true */
+  dedupe?: boolean | ((message: T, record: SqsRecord) => string);
+  /** @default JSON lines to stdout/stderr */
+  logger?: SluiceLogger | false;
+  /** @default off */
+  metrics?: MetricsOptions;
+  /** @default off */
+  retry?: RetryOptions;
+}
+
+/** Options of `sqsHandler`: the batch options plus `handle`. */
+export interface SqsHandlerOptions<T = unknown> extends BatchOptions<T> {
+  handle: Handle<T>;
+}
+
+/** How one record ended. */
+export type OutcomeStatus = 'succeeded' | 'failed' | 'skipped' | 'duplicate';
+
+/** The outcome of one record, in record order. */
+export interface RecordOutcome {
+  messageId: string;
+  status: OutcomeStatus;
+  error?: Error;
+  durationMs: number;
+}
+
+/** Counts of one batch. */
+export interface BatchStats {
+  total: number;
+  succeeded: number;
+  failed: number;
+  skipped: number;
+  duplicates: number;
+  durationMs: number;
+  maxInFlight: number;
+}
+
+/** What `processBatch` resolves to. */
+export interface BatchResult extends SqsBatchResponse {
+  outcomes: RecordOutcome[];
+  stats: BatchStats;
+}

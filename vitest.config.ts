@@ -1,0 +1,14 @@
+import { defineConfig } from 'vitest/config';
+
+// CI (.ci/run) sets SLUICE_VITEST_JSON so it can print the real counts after the run.
+const jsonReport = process.env.SLUICE_VITEST_JSON;
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    pool: 'forks',
+    reporters: jsonReport ? ['default', ['json', { outputFile: jsonReport }]] : ['default'],
+  },
+});
