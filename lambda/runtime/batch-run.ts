@@ -1,0 +1,210 @@
+/**
+ * The state of one batch while it runs: one slot per record (status, error, timing),
+ * the in-flight count, the deadline and the abort signal. The pool (`pool.ts`) drives
+ * it; `process-batch.ts` turns it into a result.
+ */
+import { performance } from 'node:perf_hooks';
+import { decodeBody, validate } from './decode.ts';
+import { DeadlineError, toError } from './errors.ts';
+import { groupIdOf, messageContext } from './message-context.ts';
+import type { ResolvedOptions } from './options.ts';
+import type { Handle, LambdaContext, OutcomeStatus, SqsRecord } from './types.ts';
+
+/** Slot states; `PENDING` and `RUNNING` never survive finalization. */
+export const PENDING = 0;
+export const RUNNING = 1;
+export const SUCCEEDED = 2;
+export const FAILED = 3;
+export const SKIPPED = 4;
+export const DUPLICATE = 5;
+
+/** Public status of each final slot state. */
+export const STATUS_NAMES: readonly OutcomeStatus[] = ['skipped', 'failed', 'succeeded', 'failed', 'skipped', 'duplicate'];
+
+const now = (): number => performance.now();
+
+/** One batch in progress. Created per call; never shared between calls. */
+export class BatchRun {
+  readonly records: readonly SqsRecord[];
+  readonly n: number;
+  readonly opts: ResolvedOptions;
+  readonly handle: Handle<unknown>;
+  readonly lambdaContext: LambdaContext | undefined;
+  readonly fifo: boolean;
+  readonly status: Uint8Array;
+  readonly errors: (Error | undefined)[];
+  readonly startedAt: Float64Array;
+  readonly durations: Float64Array;
+  /** For duplicates: the index of the record they copy. */
+  readonly originOf: Int32Array;
+  readonly abort = new AbortController();
+  readonly startTime = now();
+  inFlight = 0;
+  maxInFlight = 0;
+  /** Set once the deadline was reached; later settlements are ignored. */
+  finished = false;
+  /** `stop-batch`: the failure that stopped the batch. */
+  stopError: Error | undefined;
+  private readonly keys: Map<string, number> | undefined;
+  private readonly remaining: (() => number) | undefined;
+  private onDeadline: (() => void) | undefined;
+
+  constructor(records: readonly SqsRecord[], handle: Handle<unknown>, opts: ResolvedOptions, lambdaContext: LambdaContext | undefined) {
+    const n = records.length;
+    this.records = records;
+    this.n = n;
+    this.opts = opts;
+    this.handle = handle;
+    this.lambdaContext = lambdaContext;
+    this.status = new Uint8Array(n);
+    this.errors = new Array<Error | undefined>(n);
+    this.startedAt = new Float64Array(n);
+    this.durations = new Float64Array(n);
+    this.originOf = new Int32Array(opts.dedupe === false ? 0 : n);
+    this.fifo = opts.fifo === 'auto' ? records.some((r) => typeof r.eventSourceARN === 'string' && r.eventSourceARN.endsWith('.fifo')) : opts.fifo;
+    this.remaining = remainingTimeOf(lambdaContext);
+    if (opts.dedupe === true) this.markMessageIdDuplicates();
+    this.keys = typeof opts.dedupe === 'function' ? new Map() : undefined;
+  }
+
+  /** Milliseconds until no record may start, or `undefined` without a usable Lambda context. */
+  msUntilDeadline(): number | undefined {
+    return this.remaining === undefined ? undefined : this.remaining() - this.opts.deadlineMarginMs;
+  }
+
+  /** Registers what to do when the deadline passes (resolves the batch at once). */
+  setDeadlineListener(listener: () => void): void {
+    this.onDeadline = listener;
+  }
+
+  /** True when no record may start any more; reaching the deadline here finishes the batch. */
+  mustStop(): boolean {
+    if (this.finished) return true;
+    if (this.remaining !== undefined && this.remaining() < this.opts.deadlineMarginMs) {
+      this.reachDeadline();
+      return true;
+    }
+    return false;
+  }
+
+  /** Finishes the batch at the deadline: in-flight → failed, unstarted → skipped. */
+  reachDeadline(): void {
+    if (this.finished) return;
+    this.finished = true;
+    const t = now();
+    const margin = this.opts.deadlineMarginMs;
+    for (let i = 0; i < this.n; i++) {
+      const s = this.status[i];
+      if (s === RUNNING) {
+        this.status[i] = FAILED;
+        this.errors[i] = new DeadlineError(`Message ${this.records[i]!.messageId}: cut off ${margin} ms before the Lambda deadline`);
+        this.durations[i] = t - this.startedAt[i]!;
+      } else if (s === PENDING) {
+        this.status[i] = SKIPPED;
+        this.errors[i] = new DeadlineError(`Message ${this.records[i]!.messageId}: not started, less than ${margin} ms left before the Lambda deadline`);
+      }
+    }
+    this.inFlight = 0;
+    this.abort.abort(new DeadlineError('Lambda deadline margin reached'));
+    this.onDeadline?.();
+  }
+
+  /** Marks a record skipped without running it. */
+  skip(i: number, reason: Error): void {
+    this.status[i] = SKIPPED;
+    this.errors[i] = reason;
+  }
+
+  /**
+   * Decodes, validates and handles record `i`; never rejects.
+   * Resolves when the record settled (or at once when the deadline finished the batch).
+   */
+  async run(i: number): Promise<void> {
+    const record = this.records[i]!;
+    const opts = this.opts;
+    this.status[i] = RUNNING;
+    const start = now();
+    this.startedAt[i] = start;
+    if (++this.inFlight > this.maxInFlight) this.maxInFlight = this.inFlight;
+    try {
+      const decoded = decodeBody(record, opts.envelope, opts.body);
+      let message = decoded.value;
+      if (opts.schema !== undefined) {
+        message = validate(opts.schema, message, record.messageId);
+        if (message instanceof Promise) message = await message;
+      }
+      if (this.keys !== undefined && this.isKeyDuplicate(i, message)) return;
+      const ctx = messageContext(record, this.fifo, decoded.sns, this.abort.signal, opts.logger, this.lambdaContext);
+      const result = this.handle(message, ctx);
+      if (isThenable(result)) await result;
+      if (this.finished) return;
+      this.status[i] = SUCCEEDED;
+    } catch (thrown) {
+      if (this.finished) return;
+      this.status[i] = FAILED;
+      this.errors[i] = toError(thrown);
+    } finally {
+      if (!this.finished) {
+        this.durations[i] = now() - start;
+        this.inFlight--;
+      }
+    }
+  }
+
+  /** FIFO: records in groups, in order of first appearance; no group id = one shared group. */
+  groups(): number[][] {
+    const byGroup = new Map<string | undefined, number[]>();
+    for (let i = 0; i < this.n; i++) {
+      const g = groupIdOf(this.records[i]!);
+      const list = byGroup.get(g);
+      if (list === undefined) byGroup.set(g, [i]);
+      else list.push(i);
+    }
+    return [...byGroup.values()];
+  }
+
+  private isKeyDuplicate(i: number, message: unknown): boolean {
+    const key = (this.opts.dedupe as (m: unknown, r: SqsRecord) => unknown)(message, this.records[i]!);
+    if (typeof key !== 'string') {
+      throw new TypeError(`Message ${this.records[i]!.messageId}: dedupe returned ${typeof key}, expected a string key`);
+    }
+    const first = this.keys!.get(key);
+    if (first === undefined) {
+      this.keys!.set(key, i);
+      return false;
+    }
+    this.status[i] = DUPLICATE;
+    this.originOf[i] = first;
+    return true;
+  }
+
+  private markMessageIdDuplicates(): void {
+    if (this.n < 2) return;
+    const seen = new Map<string, number>();
+    for (let i = 0; i < this.n; i++) {
+      const id = this.records[i]!.messageId;
+      const first = seen.get(id);
+      if (first === undefined) seen.set(id, i);
+      else {
+        this.status[i] = DUPLICATE;
+        this.originOf[i] = first;
+      }
+    }
+  }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return value instanceof Promise || (typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function');
+}
+
+/** A usable `getRemainingTimeInMillis`, or `undefined` for a missing or bogus context. */
+function remainingTimeOf(context: LambdaContext | undefined): (() => number) | undefined {
+  const fn = (context as { getRemainingTimeInMillis?: unknown } | undefined)?.getRemainingTimeInMillis;
+  if (typeof fn !== 'function') return undefined;
+  const probe: unknown = fn.call(context);
+  if (typeof probe !== 'number' || !Number.isFinite(probe)) return undefined;
+  return () => {
+    const ms: unknown = fn.call(context);
+    return typeof ms === 'number' && Number.isFinite(ms) ? ms : Number.POSITIVE_INFINITY;
+  };
+}

@@ -1,0 +1,133 @@
+/**
+ * Decoding of one record: SNS envelope, then body, then schema (DESIGN §2, "Decoding").
+ * Error messages name the record, never quote its content.
+ */
+import { EnvelopeError, ValidationError } from './errors.ts';
+import type { ValidationIssue } from './errors.ts';
+import type { BodyMode, EnvelopeMode, SnsDetails, SqsRecord, StandardSchemaV1 } from './types.ts';
+
+/** A decoded body before schema validation. */
+export interface Decoded {
+  value: unknown;
+  sns: SnsDetails | undefined;
+}
+
+type Envelope = {
+  Type: unknown; TopicArn: unknown; MessageId: unknown; Message: unknown;
+  Subject?: unknown; Timestamp?: unknown; MessageAttributes?: unknown;
+};
+
+function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch {
+    // The SyntaxError quotes the input, so it is dropped rather than kept as cause.
+    return { ok: false };
+  }
+}
+
+function isEnvelope(v: unknown): v is Envelope {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const e = v as Envelope;
+  return e.Type === 'Notification' && typeof e.TopicArn === 'string' && typeof e.MessageId === 'string' && typeof e.Message === 'string';
+}
+
+function snsDetails(e: Envelope): SnsDetails {
+  const attributes: Record<string, string> = {};
+  if (typeof e.MessageAttributes === 'object' && e.MessageAttributes !== null) {
+    for (const [name, attr] of Object.entries(e.MessageAttributes as Record<string, unknown>)) {
+      const value = (attr as { Value?: unknown } | null)?.Value;
+      if (typeof value === 'string') attributes[name] = value;
+    }
+  }
+  const details: SnsDetails = {
+    topicArn: e.TopicArn as string,
+    messageId: e.MessageId as string,
+    timestamp: typeof e.Timestamp === 'string' ? e.Timestamp : '',
+    attributes,
+  };
+  if (typeof e.Subject === 'string') details.subject = e.Subject;
+  return details;
+}
+
+/** Quick pre-check that avoids a JSON parse for bodies that cannot be an object. */
+function mayBeObject(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x7b) return true; // {
+    if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) return false;
+  }
+  return false;
+}
+
+/**
+ * Unwraps the envelope and parses the body of one record.
+ *
+ * @throws {EnvelopeError} when `envelope: 'sns'` and the body is not an SNS notification
+ * @throws {ValidationError} when the body is not a string, or not JSON with `body: 'json'`
+ */
+export function decodeBody(record: SqsRecord, envelope: EnvelopeMode, body: BodyMode): Decoded {
+  const raw: unknown = record.body;
+  if (typeof raw !== 'string') {
+    throw new ValidationError(`Message ${record.messageId}: body is ${raw === null ? 'null' : typeof raw}, expected a string`);
+  }
+  let text = raw;
+  let sns: SnsDetails | undefined;
+  // A parse of the outer body done for envelope detection is reused for a JSON body.
+  let parsed: { ok: true; value: unknown } | { ok: false } | undefined;
+  if (envelope !== 'none') {
+    parsed = mayBeObject(raw) ? parseJson(raw) : { ok: false };
+    if (parsed.ok && isEnvelope(parsed.value)) {
+      sns = snsDetails(parsed.value);
+      text = parsed.value.Message as string;
+      parsed = undefined;
+    } else if (envelope === 'sns') {
+      throw new EnvelopeError(`Message ${record.messageId}: body is not an SNS notification envelope (envelope: 'sns')`);
+    } else if (!parsed.ok) {
+      parsed = undefined;
+    }
+  }
+  if (body === 'text') return { value: text, sns };
+  const result = parsed ?? parseJson(text);
+  if (!result.ok) {
+    const what = sns ? 'SNS Message' : 'body';
+    throw new ValidationError(`Message ${record.messageId}: ${what} is not valid JSON (${text.length} characters)`);
+  }
+  return { value: result.value, sns };
+}
+
+function issuesOf(issues: readonly StandardSchemaV1.Issue[]): ValidationIssue[] {
+  return issues.map((issue) => ({
+    message: issue.message,
+    path: (issue.path ?? []).map((p) => (typeof p === 'object' && p !== null ? p.key : p) as string | number),
+  }));
+}
+
+function schemaFailure(messageId: string, issues: readonly StandardSchemaV1.Issue[]): ValidationError {
+  const list = issuesOf(issues);
+  const paths = [...new Set(list.map((i) => (i.path.length ? i.path.join('.') : '(root)')))].slice(0, 5);
+  return new ValidationError(
+    `Message ${messageId}: ${list.length} schema issue${list.length === 1 ? '' : 's'} at ${paths.join(', ')}`,
+    list,
+  );
+}
+
+/**
+ * Validates a decoded value with a Standard Schema.
+ *
+ * Returns the schema's output synchronously when the schema is synchronous, a promise
+ * otherwise, so the hot path pays no extra await for sync schemas.
+ *
+ * @throws {ValidationError} with the schema's issues (sync schemas) or rejects with it
+ */
+export function validate(schema: StandardSchemaV1, value: unknown, messageId: string): unknown {
+  const result = schema['~standard'].validate(value);
+  if (result instanceof Promise) {
+    return result.then((r: StandardSchemaV1.Result<unknown>) => {
+      if (r.issues) throw schemaFailure(messageId, r.issues);
+      return r.value;
+    });
+  }
+  if (result.issues) throw schemaFailure(messageId, result.issues);
+  return result.value;
+}

@@ -1,0 +1,132 @@
+/**
+ * The batch engine without middy: `processBatch` for workers and tests, and
+ * `runBatch`, which `sqsHandler` calls with options resolved once.
+ */
+import { performance } from 'node:perf_hooks';
+import { BatchRun, DUPLICATE, FAILED, PENDING, SKIPPED, STATUS_NAMES, SUCCEEDED } from './batch-run.ts';
+import { checkRecords } from './check-event.ts';
+import { ConfigError } from './errors.ts';
+import { describe, resolveOptions } from './options.ts';
+import type { ResolvedOptions } from './options.ts';
+import { runFifo, runStandard } from './pool.ts';
+import { emitMetrics, logBatch } from './report.ts';
+import { validateRetry } from './retry-options.ts';
+import type { BatchItemFailure, BatchOptions, BatchResult, BatchStats, Handle, LambdaContext, RecordOutcome, SqsRecord } from './types.ts';
+
+const resolvedCache = new WeakMap<object, ResolvedOptions>();
+
+/** Validates and resolves options once per options object. */
+export function resolveBatchOptions(options: unknown): ResolvedOptions {
+  if (typeof options === 'object' && options !== null) {
+    const hit = resolvedCache.get(options);
+    if (hit !== undefined) return hit;
+    const resolved = resolveOptions(options, validateRetry);
+    resolvedCache.set(options, resolved);
+    return resolved;
+  }
+  return resolveOptions(options, validateRetry);
+}
+
+/**
+ * Processes SQS records with bounded parallelism and reports partial batch failures.
+ *
+ * The same engine as `sqsHandler`, without middy: for workers, custom wiring and tests.
+ * Every record ends in exactly one outcome; `batchItemFailures` lists, in record order
+ * and at most once per `messageId`, every record that did not succeed.
+ *
+ * @param records - the event's `Records`
+ * @param handle - called with each decoded message; throw to fail the record
+ * @param options - batch options (DESIGN §2); validated on first use of the object
+ * @param context - the Lambda context; enables the deadline
+ * @returns outcomes in record order, stats and `batchItemFailures`
+ * @throws {ConfigError} (rejects) for a bad `handle` or bad options
+ * @throws {InvalidEventError} (rejects) when a record could not be reported
+ * @example
+ * const { batchItemFailures } = await processBatch(event.Records, async (order) => {
+ *   await ship(order);
+ * }, { concurrency: 20, schema: Order });
+ */
+export async function processBatch<T = unknown>(
+  records: readonly SqsRecord[],
+  handle: Handle<T>,
+  options?: BatchOptions<T>,
+  context?: LambdaContext,
+): Promise<BatchResult> {
+  if (typeof handle !== 'function') {
+    throw new ConfigError([`handle: received ${describe(handle)}; allowed: a function (message, ctx) => Promise<unknown>`]);
+  }
+  const opts = resolveBatchOptions(options);
+  checkRecords(records);
+  return runBatch(records, handle as Handle<unknown>, opts, context);
+}
+
+/** Runs a checked batch with resolved options. */
+export async function runBatch(
+  records: readonly SqsRecord[],
+  handle: Handle<unknown>,
+  opts: ResolvedOptions,
+  context: LambdaContext | undefined,
+): Promise<BatchResult> {
+  const run = new BatchRun(records, handle, opts, context);
+  const untilDeadline = run.msUntilDeadline();
+  if (untilDeadline !== undefined && untilDeadline <= 0) {
+    run.reachDeadline();
+    return finish(run);
+  }
+  if (untilDeadline === undefined) {
+    await (run.fifo ? runFifo(run) : runStandard(run));
+    return finish(run);
+  }
+  const deadline = new Promise<void>((resolve) => run.setDeadlineListener(resolve));
+  const timer = setTimeout(() => run.reachDeadline(), untilDeadline);
+  try {
+    await Promise.race([run.fifo ? runFifo(run) : runStandard(run), deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+  return finish(run);
+}
+
+function finish(run: BatchRun): BatchResult {
+  const { n, records, status, errors, durations, originOf } = run;
+  const outcomes = new Array<RecordOutcome>(n);
+  const stats: BatchStats = { total: n, succeeded: 0, failed: 0, skipped: 0, duplicates: 0, durationMs: 0, maxInFlight: run.maxInFlight };
+  const batchItemFailures: BatchItemFailure[] = [];
+  let reported: Set<string> | undefined;
+  for (let i = 0; i < n; i++) {
+    let s = status[i]!;
+    if (s === PENDING) {
+      // Only `stop-batch` leaves records unstarted without the deadline.
+      run.skip(i, run.stopError ?? new Error('not started'));
+      s = SKIPPED;
+    }
+    const messageId = records[i]!.messageId;
+    const outcome: RecordOutcome = { messageId, status: STATUS_NAMES[s]!, durationMs: durations[i]! };
+    const error = errors[i];
+    if (error !== undefined) outcome.error = error;
+    outcomes[i] = outcome;
+    let ok: boolean;
+    if (s === SUCCEEDED) {
+      stats.succeeded++;
+      ok = true;
+    } else if (s === DUPLICATE) {
+      stats.duplicates++;
+      ok = status[originOf[i]!] === SUCCEEDED;
+    } else {
+      if (s === FAILED) stats.failed++;
+      else stats.skipped++;
+      ok = false;
+    }
+    if (!ok) {
+      reported ??= new Set();
+      if (!reported.has(messageId)) {
+        reported.add(messageId);
+        batchItemFailures.push({ itemIdentifier: messageId });
+      }
+    }
+  }
+  stats.durationMs = Math.round((performance.now() - run.startTime) * 1000) / 1000;
+  logBatch(run.opts, outcomes, stats);
+  emitMetrics(run.opts, stats);
+  return { batchItemFailures, outcomes, stats };
+}

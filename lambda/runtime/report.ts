@@ -1,0 +1,62 @@
+/**
+ * What a batch tells the outside: one summary log line, one warn line per record that
+ * did not succeed, and one EMF metrics line. Ids, counts and codes only — never a body
+ * or an attribute value.
+ */
+import { writeLine } from './logger.ts';
+import type { ResolvedOptions } from './options.ts';
+import type { BatchStats, RecordOutcome } from './types.ts';
+
+/** Logs the batch summary at info and each failed or skipped record at warn. */
+export function logBatch(opts: ResolvedOptions, outcomes: readonly RecordOutcome[], stats: BatchStats): void {
+  const { logger } = opts;
+  if (stats.failed + stats.skipped > 0) {
+    for (const o of outcomes) {
+      if (o.status !== 'failed' && o.status !== 'skipped') continue;
+      const code = (o.error as { code?: unknown } | undefined)?.code;
+      logger.warn(`Record ${o.status}`, {
+        messageId: o.messageId,
+        status: o.status,
+        errorName: o.error?.name,
+        ...(typeof code === 'string' ? { errorCode: code } : {}),
+      });
+    }
+  }
+  logger.info('Batch processed', { ...stats });
+}
+
+/** Writes one CloudWatch Embedded Metric Format line for the batch to stdout. */
+export function emitMetrics(opts: ResolvedOptions, stats: BatchStats, timestamp = Date.now()): void {
+  const m = opts.metrics;
+  if (m === undefined) return;
+  const dimensions = m.dimensions ?? {};
+  const line = {
+    _aws: {
+      Timestamp: timestamp,
+      CloudWatchMetrics: [
+        {
+          Namespace: m.namespace,
+          Dimensions: [Object.keys(dimensions)],
+          Metrics: [
+            { Name: 'Records', Unit: 'Count' },
+            { Name: 'Succeeded', Unit: 'Count' },
+            { Name: 'Failed', Unit: 'Count' },
+            { Name: 'Skipped', Unit: 'Count' },
+            { Name: 'Duplicates', Unit: 'Count' },
+            { Name: 'BatchDuration', Unit: 'Milliseconds' },
+            { Name: 'MaxInFlight', Unit: 'Count' },
+          ],
+        },
+      ],
+    },
+    ...dimensions,
+    Records: stats.total,
+    Succeeded: stats.succeeded,
+    Failed: stats.failed,
+    Skipped: stats.skipped,
+    Duplicates: stats.duplicates,
+    BatchDuration: stats.durationMs,
+    MaxInFlight: stats.maxInFlight,
+  };
+  writeLine('out', JSON.stringify(line));
+}

@@ -1,0 +1,105 @@
+/**
+ * `sqsHandler`: the batch engine wired into middy with `@middy/sqs-partial-batch-failure`.
+ */
+import middy from '@middy/core';
+import type { MiddyfiedHandler } from '@middy/core';
+import sqsPartialBatchFailure from '@middy/sqs-partial-batch-failure';
+import { recordsOf } from './check-event.ts';
+import { ConfigError, InvalidEventError } from './errors.ts';
+import { describe } from './options.ts';
+import { resolveBatchOptions, runBatch } from './process-batch.ts';
+import type { BatchOptions, BatchResult, Handle, LambdaContext, SqsBatchResponse, SqsEvent, SqsHandlerOptions, SqsRecord } from './types.ts';
+
+/** What `@middy/sqs-partial-batch-failure` expects the handler to resolve to: one entry per record. */
+type Settled = { status: 'fulfilled' } | { status: 'rejected'; reason: unknown };
+
+const FULFILLED: Settled = Object.freeze({ status: 'fulfilled' });
+
+/** The middy handler `sqsHandler` returns, carrying the handle and options it was built with. */
+export type SluiceSqsHandler<T = unknown> = MiddyfiedHandler<SqsEvent, SqsBatchResponse, Error, LambdaContext> & {
+  /** The `handle` and batch options, so a worker can run the same module outside Lambda. */
+  readonly sluice: { readonly handle: Handle<T>; readonly options: BatchOptions<T> };
+};
+
+/**
+ * Maps the engine's result to the per-record array the middy middleware reads, so that
+ * its `batchItemFailures` equal the engine's: the first record of each reported
+ * `messageId` is rejected, every other record fulfilled.
+ */
+function toSettled(records: readonly SqsRecord[], result: BatchResult): Settled[] {
+  const settled = new Array<Settled>(records.length).fill(FULFILLED);
+  if (result.batchItemFailures.length === 0) return settled;
+  const pending = new Set(result.batchItemFailures.map((f) => f.itemIdentifier));
+  for (let i = 0; i < records.length && pending.size > 0; i++) {
+    const id = records[i]!.messageId;
+    if (!pending.delete(id)) continue;
+    const outcome = result.outcomes.findLast((o, j) => j >= i && o.messageId === id && o.status !== 'succeeded');
+    settled[i] = { status: 'rejected', reason: outcome?.error ?? result.outcomes[i]!.error };
+  }
+  return settled;
+}
+
+/**
+ * Builds a Lambda handler for SQS events that processes each batch with bounded
+ * parallelism and answers with partial batch failures.
+ *
+ * Options are validated here, once. The handler resolves to exactly
+ * `{ batchItemFailures }`; it rejects (so Lambda retries the whole batch) only with an
+ * `InvalidEventError`, for an event whose records could not be reported. The event
+ * source mapping must have `ReportBatchItemFailures` on (`QueueConsumer` always sets it).
+ *
+ * @param options - `handle` plus the batch options of DESIGN §2
+ * @returns a middy handler; `.use()` adds middlewares
+ * @throws {ConfigError} listing every bad or unknown option
+ * @example
+ * import { sqsHandler } from 'sluice';
+ * import * as z from 'zod/mini';
+ *
+ * const UserRegistered = z.object({ userId: z.string(), email: z.email() });
+ *
+ * export const handler = sqsHandler({
+ *   schema: UserRegistered,
+ *   concurrency: 10,
+ *   async handle(user, ctx) {
+ *     await createUser(user, { signal: ctx.signal });
+ *   },
+ * });
+ */
+export function sqsHandler<T = unknown>(options: SqsHandlerOptions<T>): SluiceSqsHandler<T> {
+  const handle: unknown = (options as { handle?: unknown } | null | undefined)?.handle;
+  if (typeof handle !== 'function') {
+    throw new ConfigError([`handle: received ${describe(handle)}; allowed: a function (message, ctx) => Promise<unknown>`]);
+  }
+  const opts = resolveBatchOptions(options);
+  const { handle: _handle, ...batchOptions } = options;
+  const logger = opts.logger;
+
+  const base = async (event: SqsEvent, context: LambdaContext): Promise<Settled[]> => {
+    const records = recordsOf(event);
+    const result = await runBatch(records, handle as Handle<unknown>, opts, context);
+    return toSettled(records, result);
+  };
+
+  // The engine owns the deadline (deadlineMarginMs), so middy's own early timeout is off.
+  const handler = middy(base, { timeoutEarlyInMillis: 0 })
+    .use(sqsPartialBatchFailure({
+      logger: (reason: unknown, record: { messageId?: unknown }) => {
+        logger.debug('Reported for retry', {
+          messageId: record?.messageId,
+          errorCode: (reason as { code?: unknown } | null)?.code,
+        });
+      },
+    }))
+    .use({
+      // Runs before the partial-batch middleware's onError, which would otherwise turn
+      // an unreportable event into an (empty) success and lose the batch.
+      onError: (request) => {
+        if (request.error instanceof InvalidEventError) throw request.error;
+      },
+    }) as unknown as SluiceSqsHandler<T>;
+  Object.defineProperty(handler, 'sluice', {
+    value: Object.freeze({ handle, options: Object.freeze(batchOptions) }),
+    enumerable: false,
+  });
+  return handler;
+}
