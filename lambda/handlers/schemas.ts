@@ -1,0 +1,28 @@
+/**
+ * Event schemas of the example sign-up and order domain, in `zod/mini` (tree-shakable:
+ * a few KB in the bundle instead of the ~440 KB of classic `zod`).
+ */
+import * as z from 'zod/mini';
+
+const ISO_UTC_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
+
+/** A user signed up. Published to the `user-events` topic with attribute `eventType`. */
+export const UserRegistered = z.object({
+  type: z.literal('UserRegistered'),
+  userId: z.string().check(z.minLength(1), z.maxLength(128)),
+  email: z.email(),
+  name: z.string().check(z.minLength(1), z.maxLength(200)),
+  marketingOptIn: z.optional(z.boolean()),
+  // A regex instead of z.iso.datetime(): same check for UTC timestamps, ~5 KB less bundle.
+  registeredAt: z.string().check(z.regex(ISO_UTC_TIMESTAMP)),
+});
+export type UserRegistered = z.infer<typeof UserRegistered>;
+
+/** A step of an order's life; steps of one order arrive in order (FIFO, group = order id). */
+export const OrderEvent = z.object({
+  orderId: z.string().check(z.minLength(1), z.maxLength(128)),
+  step: z.enum(['placed', 'paid', 'shipped']),
+  sequence: z.number().check(z.int(), z.nonnegative()),
+  amountCents: z.optional(z.number().check(z.int(), z.nonnegative())),
+});
+export type OrderEvent = z.infer<typeof OrderEvent>;
