@@ -5,7 +5,8 @@
  */
 import { performance } from 'node:perf_hooks';
 import { decodeBody, validate } from './decode.ts';
-import { DeadlineError, toError } from './errors.ts';
+import { CircuitBreaker } from './circuit-breaker.ts';
+import { CircuitOpenError, DeadlineError, isPermanent, toError } from './errors.ts';
 import { groupIdOf, messageContext } from './message-context.ts';
 import type { ResolvedOptions } from './options.ts';
 import type { Handle, LambdaContext, OutcomeStatus, SqsRecord } from './types.ts';
@@ -23,6 +24,20 @@ export const STATUS_NAMES: readonly OutcomeStatus[] = ['skipped', 'failed', 'suc
 
 const now = (): number => performance.now();
 
+/** One breaker per resolved options object: per handler, so per execution environment. */
+const breakers = new WeakMap<ResolvedOptions, CircuitBreaker>();
+
+function breakerFor(opts: ResolvedOptions): CircuitBreaker | undefined {
+  const config = opts.retry?.circuitBreaker;
+  if (config === undefined) return undefined;
+  let breaker = breakers.get(opts);
+  if (breaker === undefined) {
+    breaker = new CircuitBreaker(config, opts.logger);
+    breakers.set(opts, breaker);
+  }
+  return breaker;
+}
+
 /** One batch in progress. Created per call; never shared between calls. */
 export class BatchRun {
   readonly records: readonly SqsRecord[];
@@ -37,6 +52,11 @@ export class BatchRun {
   readonly durations: Float64Array;
   /** For duplicates: the index of the record they copy. */
   readonly originOf: Int32Array;
+  /** With `retry`: what happened after a failure (`retry.ts`: dead-lettered, delayed). */
+  readonly disposition: Uint8Array;
+  /** With `retry.backoff`: the visibility timeout set for a delayed record, in seconds. */
+  readonly visibility: Int32Array;
+  readonly breaker: CircuitBreaker | undefined;
   readonly abort = new AbortController();
   readonly startTime = now();
   inFlight = 0;
@@ -61,6 +81,9 @@ export class BatchRun {
     this.startedAt = new Float64Array(n);
     this.durations = new Float64Array(n);
     this.originOf = new Int32Array(opts.dedupe === false ? 0 : n);
+    this.disposition = new Uint8Array(opts.retry === undefined ? 0 : n);
+    this.visibility = new Int32Array(opts.retry?.backoff === undefined ? 0 : n);
+    this.breaker = breakerFor(opts);
     this.fifo = opts.fifo === 'auto' ? records.some((r) => typeof r.eventSourceARN === 'string' && r.eventSourceARN.endsWith('.fifo')) : opts.fifo;
     this.remaining = remainingTimeOf(lambdaContext);
     if (opts.dedupe === true) this.markMessageIdDuplicates();
@@ -122,6 +145,11 @@ export class BatchRun {
   async run(i: number): Promise<void> {
     const record = this.records[i]!;
     const opts = this.opts;
+    const breaker = this.breaker;
+    if (breaker !== undefined && !breaker.allow()) {
+      this.skip(i, new CircuitOpenError(`Message ${record.messageId}: not started, the circuit breaker is ${breaker.state}`));
+      return;
+    }
     this.status[i] = RUNNING;
     const start = now();
     this.startedAt[i] = start;
@@ -139,10 +167,17 @@ export class BatchRun {
       if (isThenable(result)) await result;
       if (this.finished) return;
       this.status[i] = SUCCEEDED;
+      breaker?.success();
     } catch (thrown) {
       if (this.finished) return;
+      const error = toError(thrown);
       this.status[i] = FAILED;
-      this.errors[i] = toError(thrown);
+      this.errors[i] = error;
+      if (breaker !== undefined) {
+        // Poison says nothing about the downstream's health: it neither trips nor closes the breaker.
+        if (isPermanent(error)) breaker.release();
+        else breaker.failure();
+      }
     } finally {
       if (!this.finished) {
         this.durations[i] = now() - start;

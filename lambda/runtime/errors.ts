@@ -104,3 +104,15 @@ export function toError(thrown: unknown): Error {
   if (thrown instanceof Error) return thrown;
   return new Error(`Non-error value thrown: ${typeof thrown}`, { cause: thrown });
 }
+
+/** The record was not started because the circuit breaker is open. */
+export class CircuitOpenError extends SluiceError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('CIRCUIT_OPEN', message, options);
+  }
+}
+
+/** True for a `PermanentError` (validation and envelope errors included). */
+export function isPermanent(error: unknown): boolean {
+  return error instanceof PermanentError;
+}

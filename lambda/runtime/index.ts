@@ -13,7 +13,10 @@ export {
   DeadlineError,
   InvalidEventError,
   ConfigError,
+  CircuitOpenError,
 } from './errors.ts';
+export { backoffSeconds } from './backoff.ts';
+export { DLQ_ATTRIBUTES } from './retry.ts';
 export type { ValidationIssue } from './errors.ts';
 export { SLUICE_ENV, SLUICE_DEFAULTS } from './contract.ts';
 export { createJsonLogger } from './logger.ts';

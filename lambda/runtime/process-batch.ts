@@ -11,6 +11,7 @@ import type { ResolvedOptions } from './options.ts';
 import { runFifo, runStandard } from './pool.ts';
 import { emitMetrics, logBatch } from './report.ts';
 import { validateRetry } from './retry-options.ts';
+import { applyRetry, DEAD_LETTERED, DELAYED } from './retry.ts';
 import type { BatchItemFailure, BatchOptions, BatchResult, BatchStats, Handle, LambdaContext, RecordOutcome, SqsRecord } from './types.ts';
 
 const resolvedCache = new WeakMap<object, ResolvedOptions>();
@@ -75,7 +76,7 @@ export async function runBatch(
   }
   if (untilDeadline === undefined) {
     await (run.fifo ? runFifo(run) : runStandard(run));
-    return finish(run);
+    return settle(run);
   }
   const deadline = new Promise<void>((resolve) => run.setDeadlineListener(resolve));
   const timer = setTimeout(() => run.reachDeadline(), untilDeadline);
@@ -84,13 +85,25 @@ export async function runBatch(
   } finally {
     clearTimeout(timer);
   }
+  return settle(run);
+}
+
+/** Applies retry features (unless the deadline already answered), then reports. */
+async function settle(run: BatchRun): Promise<BatchResult> {
+  const retry = run.opts.retry;
+  if (retry !== undefined && !run.finished) await applyRetry(run, retry);
   return finish(run);
 }
 
 function finish(run: BatchRun): BatchResult {
   const { n, records, status, errors, durations, originOf } = run;
   const outcomes = new Array<RecordOutcome>(n);
-  const stats: BatchStats = { total: n, succeeded: 0, failed: 0, skipped: 0, duplicates: 0, durationMs: 0, maxInFlight: run.maxInFlight };
+  const stats: BatchStats = {
+    total: n, succeeded: 0, failed: 0, skipped: 0, duplicates: 0, durationMs: 0, maxInFlight: run.maxInFlight,
+    deadLettered: 0, delayed: 0, circuitChanges: run.breaker?.takeChanges() ?? 0,
+  };
+  const { disposition, visibility } = run;
+  const resolved = (i: number): boolean => status[i] === SUCCEEDED || disposition[i] === DEAD_LETTERED;
   const batchItemFailures: BatchItemFailure[] = [];
   let reported: Set<string> | undefined;
   for (let i = 0; i < n; i++) {
@@ -104,6 +117,14 @@ function finish(run: BatchRun): BatchResult {
     const outcome: RecordOutcome = { messageId, status: STATUS_NAMES[s]!, durationMs: durations[i]! };
     const error = errors[i];
     if (error !== undefined) outcome.error = error;
+    if (disposition[i] === DEAD_LETTERED) {
+      outcome.disposition = 'dead-lettered';
+      stats.deadLettered++;
+    } else if (disposition[i] === DELAYED) {
+      outcome.disposition = 'delayed';
+      outcome.visibilityTimeoutSeconds = visibility[i]!;
+      stats.delayed++;
+    }
     outcomes[i] = outcome;
     let ok: boolean;
     if (s === SUCCEEDED) {
@@ -111,11 +132,11 @@ function finish(run: BatchRun): BatchResult {
       ok = true;
     } else if (s === DUPLICATE) {
       stats.duplicates++;
-      ok = status[originOf[i]!] === SUCCEEDED;
+      ok = resolved(originOf[i]!);
     } else {
       if (s === FAILED) stats.failed++;
       else stats.skipped++;
-      ok = false;
+      ok = disposition[i] === DEAD_LETTERED;
     }
     if (!ok) {
       reported ??= new Set();

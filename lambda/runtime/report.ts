@@ -25,6 +25,12 @@ export function logBatch(opts: ResolvedOptions, outcomes: readonly RecordOutcome
   logger.info('Batch processed', { ...stats });
 }
 
+const RETRY_METRICS = [
+  { Name: 'DeadLettered', Unit: 'Count' },
+  { Name: 'Delayed', Unit: 'Count' },
+  { Name: 'CircuitStateChanges', Unit: 'Count' },
+] as const;
+
 /** Writes one CloudWatch Embedded Metric Format line for the batch to stdout. */
 export function emitMetrics(opts: ResolvedOptions, stats: BatchStats, timestamp = Date.now()): void {
   const m = opts.metrics;
@@ -45,6 +51,7 @@ export function emitMetrics(opts: ResolvedOptions, stats: BatchStats, timestamp 
             { Name: 'Duplicates', Unit: 'Count' },
             { Name: 'BatchDuration', Unit: 'Milliseconds' },
             { Name: 'MaxInFlight', Unit: 'Count' },
+            ...(opts.retry === undefined ? [] : RETRY_METRICS),
           ],
         },
       ],
@@ -57,6 +64,11 @@ export function emitMetrics(opts: ResolvedOptions, stats: BatchStats, timestamp 
     Duplicates: stats.duplicates,
     BatchDuration: stats.durationMs,
     MaxInFlight: stats.maxInFlight,
+    ...(opts.retry === undefined ? {} : {
+      DeadLettered: stats.deadLettered,
+      Delayed: stats.delayed,
+      CircuitStateChanges: stats.circuitChanges,
+    }),
   };
   writeLine('out', JSON.stringify(line));
 }

@@ -8,7 +8,7 @@ import { recordsOf } from './check-event.ts';
 import { ConfigError, InvalidEventError } from './errors.ts';
 import { describe } from './options.ts';
 import { resolveBatchOptions, runBatch } from './process-batch.ts';
-import type { BatchOptions, BatchResult, Handle, LambdaContext, SqsBatchResponse, SqsEvent, SqsHandlerOptions, SqsRecord } from './types.ts';
+import type { BatchOptions, BatchResult, Handle, LambdaContext, RecordOutcome, SqsBatchResponse, SqsEvent, SqsHandlerOptions, SqsRecord } from './types.ts';
 
 /** What `@middy/sqs-partial-batch-failure` expects the handler to resolve to: one entry per record. */
 type Settled = { status: 'fulfilled' } | { status: 'rejected'; reason: unknown };
@@ -30,10 +30,14 @@ function toSettled(records: readonly SqsRecord[], result: BatchResult): Settled[
   const settled = new Array<Settled>(records.length).fill(FULFILLED);
   if (result.batchItemFailures.length === 0) return settled;
   const pending = new Set(result.batchItemFailures.map((f) => f.itemIdentifier));
+  // The last outcome of each messageId that did not succeed, found in one pass (a search
+  // per reported record would make a batch with many failures quadratic).
+  const lastUnsucceeded = new Map<string, RecordOutcome>();
+  for (const o of result.outcomes) if (o.status !== 'succeeded') lastUnsucceeded.set(o.messageId, o);
   for (let i = 0; i < records.length && pending.size > 0; i++) {
     const id = records[i]!.messageId;
     if (!pending.delete(id)) continue;
-    const outcome = result.outcomes.findLast((o, j) => j >= i && o.messageId === id && o.status !== 'succeeded');
+    const outcome = lastUnsucceeded.get(id);
     settled[i] = { status: 'rejected', reason: outcome?.error ?? result.outcomes[i]!.error };
   }
   return settled;

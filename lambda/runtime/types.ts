@@ -178,6 +178,13 @@ export interface RecordOutcome {
   status: OutcomeStatus;
   error?: Error;
   durationMs: number;
+  /**
+   * With `retry`: `'dead-lettered'` (a permanent failure sent to the DLQ, so not reported
+   * for retry) or `'delayed'` (a failure whose next attempt was pushed back by backoff).
+   */
+  disposition?: 'dead-lettered' | 'delayed';
+  /** With `disposition: 'delayed'`: the visibility timeout set, in seconds. */
+  visibilityTimeoutSeconds?: number;
 }
 
 /** Counts of one batch. */
@@ -189,6 +196,12 @@ export interface BatchStats {
   duplicates: number;
   durationMs: number;
   maxInFlight: number;
+  /** Failed records sent to the DLQ (included in `failed`, not reported for retry). */
+  deadLettered: number;
+  /** Failed or circuit-skipped records whose visibility was changed by backoff. */
+  delayed: number;
+  /** Circuit breaker state changes during this batch. */
+  circuitChanges: number;
 }
 
 /** What `processBatch` resolves to. */
