@@ -7,7 +7,7 @@
  */
 import { PermanentError, sqsHandler } from '../runtime/index.ts';
 import { postJson } from './http.ts';
-import { OrderEvent } from './schemas.ts';
+import { OrderEvent } from './order-schemas.ts';
 
 /** Last step seen per order in this execution environment (bounded). */
 const lastSequence = new Map<string, number>();
@@ -18,6 +18,8 @@ export const handler = sqsHandler({
   fifo: true,
   onGroupFailure: 'skip-group',
   concurrency: 10,
+  // A failed step delays its whole order (group) by the backoff; poison leaves the group for the DLQ.
+  retry: { backoff: { baseSeconds: 1, maxSeconds: 60 }, deadLetter: 'auto' },
   async handle(order, ctx) {
     const previous = lastSequence.get(order.orderId);
     if (previous !== undefined && order.sequence < previous) {

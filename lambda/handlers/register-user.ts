@@ -7,7 +7,7 @@
  */
 import { ConfigError, sqsHandler } from '../runtime/index.ts';
 import { postJson } from './http.ts';
-import { UserRegistered } from './schemas.ts';
+import { UserRegistered } from './user-schemas.ts';
 
 function identityApiUrl(): string {
   const url = process.env.IDENTITY_API_URL;
@@ -18,6 +18,14 @@ function identityApiUrl(): string {
 export const handler = sqsHandler({
   schema: UserRegistered,
   concurrency: 10,
+  retry: {
+    // 5xx and timeouts: wait 2 s, 4 s, 8 s … (full jitter, at most 5 min) instead of the queue's visibility timeout.
+    backoff: { baseSeconds: 2, maxSeconds: 300 },
+    // Poison (schema violations, 4xx) goes straight to the consumer's DLQ (SLUICE_DLQ_URL).
+    deadLetter: 'auto',
+    // While the identity provider is down, stop hammering it: skip records for 10 s after 20 failures in a row.
+    circuitBreaker: { failureThreshold: 20, cooldownMs: 10_000 },
+  },
   async handle(user, ctx) {
     await postJson(`${identityApiUrl()}/users`, {
       id: user.userId,

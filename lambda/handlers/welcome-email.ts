@@ -7,11 +7,12 @@
  */
 import { sqsHandler } from '../runtime/index.ts';
 import { postJson } from './http.ts';
-import { UserRegistered } from './schemas.ts';
+import { UserRegistered } from './user-schemas.ts';
 
 export const handler = sqsHandler({
   schema: UserRegistered,
   concurrency: 20,
+  retry: { backoff: { baseSeconds: 5, maxSeconds: 600 }, deadLetter: 'auto' },
   async handle(user, ctx) {
     const email = {
       to: user.email,
