@@ -53,3 +53,15 @@ export const AWS_LIMITS = {
   minMaxConcurrency: 2,
   maxMaxConcurrency: 1000,
 } as const;
+
+/** Message attributes the runtime adds to a message it sends to the DLQ (`retry.deadLetter`). */
+export const DLQ_ATTRIBUTES = {
+  /** The error's `code` (e.g. `VALIDATION`), or its name. */
+  errorCode: 'sluice.errorCode',
+  /** The error message, at most 256 characters (Sluice's own never quote the body). */
+  reason: 'sluice.reason',
+  /** Name of the queue the message failed on; `sluice redrive` sends it back there. */
+  sourceQueue: 'sluice.sourceQueue',
+  /** `ApproximateReceiveCount` of the failed attempt. */
+  attempt: 'sluice.attempt',
+} as const;

@@ -16,8 +16,7 @@ export {
   CircuitOpenError,
 } from './errors.ts';
 export { backoffSeconds } from './backoff.ts';
-export { DLQ_ATTRIBUTES } from './retry.ts';
 export type { ValidationIssue } from './errors.ts';
-export { SLUICE_ENV, SLUICE_DEFAULTS } from './contract.ts';
+export { SLUICE_ENV, SLUICE_DEFAULTS, DLQ_ATTRIBUTES } from './contract.ts';
 export { createJsonLogger } from './logger.ts';
 export type * from './types.ts';

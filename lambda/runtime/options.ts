@@ -69,7 +69,7 @@ function resolveMetrics(problems: string[], value: unknown): MetricsOptions | un
   }
   const dims = m.dimensions;
   if (dims !== undefined && (typeof dims !== 'object' || dims === null || Object.values(dims).some((v) => typeof v !== 'string'))) {
-    problems.push('metrics.dimensions: allowed: an object whose values are strings');
+    problems.push(`metrics.dimensions: received ${describe(dims)}; allowed: an object whose values are strings`);
     return undefined;
   }
   const extra = Object.keys(m).filter((k) => k !== 'namespace' && k !== 'dimensions');

@@ -9,7 +9,7 @@ import type { MessageAttributeValue, SendMessageBatchRequestEntry } from '@aws-s
 import { backoffSeconds } from './backoff.ts';
 import { FAILED, SKIPPED } from './batch-run.ts';
 import type { BatchRun } from './batch-run.ts';
-import { SLUICE_ENV } from './contract.ts';
+import { DLQ_ATTRIBUTES, SLUICE_ENV } from './contract.ts';
 import { CircuitOpenError, DeadlineError, isPermanent, toError } from './errors.ts';
 import { attemptOf, groupIdOf } from './message-context.ts';
 import { chunk, entryResults, queueUrlOf, sqsClient, sqsEndpoint } from './sqs-calls.ts';
@@ -19,14 +19,6 @@ import type { RetryOptions, SqsRecord } from './types.ts';
 /** What happened to a record after it failed. */
 export const DEAD_LETTERED = 1;
 export const DELAYED = 2;
-
-/** Message attributes the runtime adds to a message it dead-letters. */
-export const DLQ_ATTRIBUTES = {
-  errorCode: 'sluice.errorCode',
-  reason: 'sluice.reason',
-  sourceQueue: 'sluice.sourceQueue',
-  attempt: 'sluice.attempt',
-} as const;
 
 const MAX_ATTRIBUTES = 10;
 const MAX_BATCH_BYTES = 1024 * 1024;

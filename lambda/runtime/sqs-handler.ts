@@ -23,20 +23,24 @@ export type SluiceSqsHandler<T = unknown> = MiddyfiedHandler<SqsEvent, SqsBatchR
 
 /**
  * Maps the engine's result to the per-record array the middy middleware reads, so that
- * its `batchItemFailures` equal the engine's: the first record of each reported
- * `messageId` is rejected, every other record fulfilled.
+ * its `batchItemFailures` equal the engine's, in the same order: walking the records,
+ * the next record whose `messageId` is the next reported one is rejected, every other
+ * record fulfilled. (Rejecting the first record of each reported `messageId` would
+ * reorder the list when a repeated `messageId` failed only in a later copy.)
  */
 function toSettled(records: readonly SqsRecord[], result: BatchResult): Settled[] {
   const settled = new Array<Settled>(records.length).fill(FULFILLED);
-  if (result.batchItemFailures.length === 0) return settled;
-  const pending = new Set(result.batchItemFailures.map((f) => f.itemIdentifier));
+  const failures = result.batchItemFailures;
+  if (failures.length === 0) return settled;
   // The last outcome of each messageId that did not succeed, found in one pass (a search
   // per reported record would make a batch with many failures quadratic).
   const lastUnsucceeded = new Map<string, RecordOutcome>();
   for (const o of result.outcomes) if (o.status !== 'succeeded') lastUnsucceeded.set(o.messageId, o);
-  for (let i = 0; i < records.length && pending.size > 0; i++) {
+  let next = 0;
+  for (let i = 0; i < records.length && next < failures.length; i++) {
     const id = records[i]!.messageId;
-    if (!pending.delete(id)) continue;
+    if (id !== failures[next]!.itemIdentifier) continue;
+    next++;
     const outcome = lastUnsucceeded.get(id);
     settled[i] = { status: 'rejected', reason: outcome?.error ?? result.outcomes[i]!.error };
   }
