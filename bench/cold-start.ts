@@ -1,0 +1,171 @@
+/**
+ * Cold start: bundles each handler with esbuild the way `QueueConsumer` does (minified
+ * ESM for node24, `@aws-sdk/*` external), then measures fresh `node` processes that
+ * import the bundle and invoke it once on a 10-record event.
+ */
+import { build } from 'esbuild';
+import type { Metafile } from 'esbuild';
+import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { gzipSync } from 'node:zlib';
+import { buildInput, checkFailures } from './fixtures.ts';
+import { median } from './measure.ts';
+
+const ROOT = new URL('..', import.meta.url).pathname;
+/** Gitignored scratch space inside the repo, so externals would still resolve. */
+const OUT = join(ROOT, '.sluice', 'bench');
+
+/** One handler to bundle. */
+export interface ColdEntry {
+  readonly name: string;
+  readonly entry: string;
+}
+
+export const COLD_ENTRIES: readonly ColdEntry[] = [
+  { name: 'Sluice `register-user`', entry: 'lambda/handlers/register-user.ts' },
+  { name: 'bare handler (zod/mini)', entry: 'bench/cold/bare.ts' },
+  { name: 'middy + sqs-partial-batch-failure (zod/mini)', entry: 'bench/cold/middy.ts' },
+  { name: 'Powertools batch (zod/mini)', entry: 'bench/cold/powertools-batch.ts' },
+  { name: 'Powertools batch + parser (zod)', entry: 'bench/cold/powertools-parser.ts' },
+];
+
+/** A bundle and where its bytes come from. */
+export interface BundleInfo {
+  readonly entry: ColdEntry;
+  readonly file: string;
+  readonly bytes: number;
+  readonly gzipBytes: number;
+  /** Bytes in the output by origin: `lambda/runtime/`, a package name, or `other`. */
+  readonly shares: ReadonlyMap<string, number>;
+}
+
+function originOf(input: string): string {
+  if (input.startsWith('lambda/runtime/')) return 'lambda/runtime/';
+  const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input);
+  return m ? m[1]! : 'other';
+}
+
+export async function bundle(entry: ColdEntry): Promise<BundleInfo> {
+  const file = join(OUT, `${entry.entry.replaceAll('/', '_').replace(/\.ts$/, '')}.mjs`);
+  const result = await build({
+    absWorkingDir: ROOT,
+    entryPoints: [entry.entry],
+    outfile: file,
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node24',
+    mainFields: ['module', 'main'],
+    external: ['@aws-sdk/*'],
+    metafile: true,
+    logLevel: 'error',
+  });
+  const meta: Metafile = result.metafile;
+  const output = Object.values(meta.outputs)[0]!;
+  const shares = new Map<string, number>();
+  for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+    const origin = originOf(input);
+    shares.set(origin, (shares.get(origin) ?? 0) + bytesInOutput);
+  }
+  const code = readFileSync(file);
+  return { entry, file, bytes: code.length, gzipBytes: gzipSync(code).length, shares };
+}
+
+/** One fresh process's figures, in milliseconds. */
+export interface ColdSample {
+  readonly importMs: number;
+  readonly invokeMs: number;
+  readonly processMs: number;
+}
+
+/** Medians over the samples of one bundle. */
+export interface ColdSummary {
+  readonly bundle: BundleInfo;
+  readonly runs: number;
+  readonly importMs: number;
+  readonly invokeMs: number;
+  readonly totalMs: number;
+  readonly processMs: number;
+}
+
+function runChild(bundleFile: string, eventFile: string, env: NodeJS.ProcessEnv): Promise<{ sample: ColdSample; response: unknown }> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn(process.execPath, [join(ROOT, 'bench/cold/child.mjs'), bundleFile, eventFile], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const processMs = performance.now() - t0;
+      const line = out.split('\n').find((l) => l.startsWith('@@bench '));
+      if (code !== 0 || line === undefined) {
+        reject(new Error(`cold-start child for ${bundleFile} exited ${code}: ${err.slice(0, 500)}`));
+        return;
+      }
+      const r = JSON.parse(line.slice('@@bench '.length)) as { importMs: number; invokeMs: number; response: unknown };
+      resolve({ sample: { importMs: r.importMs, invokeMs: r.invokeMs, processMs }, response: r.response });
+    });
+  });
+}
+
+/**
+ * Bundles every entry and samples each `runs` times (interleaved, after one warm-up
+ * each), with `IDENTITY_API_URL` pointing at a loopback server answering 201. With
+ * `prewarmFetch` each child makes one request before its clock starts.
+ */
+export async function bundleAll(): Promise<BundleInfo[]> {
+  mkdirSync(OUT, { recursive: true });
+  const bundles = [];
+  for (const entry of COLD_ENTRIES) bundles.push(await bundle(entry));
+  return bundles;
+}
+
+export async function measureColdStarts(runs: number, prewarmFetch: boolean): Promise<ColdSummary[]> {
+  const bundles = await bundleAll();
+  const input = buildInput(10);
+  const eventFile = join(OUT, 'event-10.json');
+  writeFileSync(eventFile, JSON.stringify(input.event));
+
+  let requests = 0;
+  const server = createServer((req, res) => {
+    if (req.url === '/users') requests++;
+    req.resume();
+    req.on('end', () => res.writeHead(201, { 'content-type': 'application/json' }).end('{}'));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const env = { ...process.env, IDENTITY_API_URL: `http://127.0.0.1:${port}`, NODE_OPTIONS: '', BENCH_PREWARM_FETCH: prewarmFetch ? '1' : '0' };
+  try {
+    const samples = bundles.map((): ColdSample[] => []);
+    for (let r = -1; r < runs; r++) {
+      for (let k = 0; k < bundles.length; k++) {
+        const j = (k + Math.max(r, 0)) % bundles.length;
+        const before = requests;
+        const { sample, response } = await runChild(bundles[j]!.file, eventFile, env);
+        checkFailures(bundles[j]!.entry.name, (response as { batchItemFailures?: { itemIdentifier: string }[] }).batchItemFailures, input.poison);
+        if (requests - before !== 9) throw new Error(`${bundles[j]!.entry.name}: expected 9 POSTs, server saw ${requests - before}`);
+        if (r >= 0) samples[j]!.push(sample);
+      }
+    }
+    return bundles.map((b, j) => {
+      const s = samples[j]!;
+      return {
+        bundle: b,
+        runs: s.length,
+        importMs: median(s.map((x) => x.importMs)),
+        invokeMs: median(s.map((x) => x.invokeMs)),
+        totalMs: median(s.map((x) => x.importMs + x.invokeMs)),
+        processMs: median(s.map((x) => x.processMs)),
+      };
+    });
+  } finally {
+    server.close();
+  }
+}

@@ -1,0 +1,25 @@
+// Cold-start probe, run in a fresh `node` per sample: imports one bundle, invokes its
+// handler once on the event file, prints one `@@bench` JSON line. Plain .mjs so the
+// probe itself needs no type stripping.
+import { readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+
+const [bundle, eventFile] = process.argv.slice(2);
+const event = JSON.parse(readFileSync(eventFile, 'utf8'));
+const deadline = Date.now() + 30_000;
+const context = {
+  functionName: 'sluice-bench', awsRequestId: 'bench', getRemainingTimeInMillis: () => deadline - Date.now(),
+};
+// BENCH_PREWARM_FETCH=1: one request before the clock starts, so fetch's lazy one-time
+// initialisation (the same for every handler) is not counted.
+if (process.env.BENCH_PREWARM_FETCH === '1') {
+  const r = await fetch(`${process.env.IDENTITY_API_URL}/warmup`, { method: 'POST', body: '{}' });
+  await r.body?.cancel();
+}
+const start = performance.now();
+const mod = await import(pathToFileURL(bundle).href);
+const imported = performance.now();
+const response = await mod.handler(event, context);
+const invoked = performance.now();
+process.stdout.write(`@@bench ${JSON.stringify({ startMs: start, importMs: imported - start, invokeMs: invoked - imported, response })}\n`);
+process.exit(0);

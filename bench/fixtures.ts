@@ -1,0 +1,78 @@
+/**
+ * The benchmark's input: one SQS event of SNS-enveloped `UserRegistered` messages,
+ * every 10th one poison (fails schema validation), built with the runtime's own
+ * fixture builders.
+ */
+import { snsEnvelope, sqsEvent, sqsRecord } from '../lambda/runtime/testing.ts';
+import type { SqsEvent } from '../lambda/runtime/types.ts';
+
+/** The event and the ids that must come back in `batchItemFailures`, in record order. */
+export interface BenchInput {
+  readonly event: SqsEvent;
+  readonly poison: readonly string[];
+  /** Mean size of the user JSON (the SNS `Message`), in bytes. */
+  readonly messageBytes: number;
+  /** Mean size of an SQS body (the SNS envelope), in bytes. */
+  readonly bodyBytes: number;
+}
+
+/**
+ * A ~400-byte user JSON: the `UserRegistered` fields plus profile fields the schema strips.
+ * A poison user has an invalid email, so only the schema can tell it apart.
+ */
+export function userMessage(i: number, poison: boolean): Record<string, unknown> {
+  const id = String(i).padStart(6, '0');
+  return {
+    type: 'UserRegistered',
+    userId: `user-${id}-4f1c2a9e-8d3b-4c7a-9e21-5b6f0d8c3a17`,
+    email: poison ? `not-an-email-${id}` : `ada.lovelace+${id}@example.com`,
+    name: `Ada Lovelace ${id}`,
+    marketingOptIn: i % 3 === 0,
+    registeredAt: '2026-03-14T09:26:53.589Z',
+    locale: 'en-GB',
+    timezone: 'Europe/London',
+    signupSource: 'web',
+    referrer: 'https://www.example.com/spring',
+    userAgent: 'Mozilla/5.0 (X11; Linux x86_64; rv:136.0) Gecko/20100101 Firefox/136.0',
+  };
+}
+
+/** Builds `n` records; record `i` (0-based) is poison when `(i + 1) % 10 === 0`. */
+export function buildInput(n: number): BenchInput {
+  const poison: string[] = [];
+  let messageBytes = 0;
+  let bodyBytes = 0;
+  const records = [];
+  for (let i = 0; i < n; i++) {
+    const bad = (i + 1) % 10 === 0;
+    const message = JSON.stringify(userMessage(i, bad));
+    const record = sqsRecord({
+      messageId: `msg-${String(i).padStart(6, '0')}`,
+      body: snsEnvelope(message, { subject: 'UserRegistered', messageAttributes: { eventType: 'UserRegistered' } }),
+      messageAttributes: { eventType: 'UserRegistered' },
+    });
+    messageBytes += Buffer.byteLength(message);
+    bodyBytes += Buffer.byteLength(record.body);
+    if (bad) poison.push(record.messageId);
+    records.push(record);
+  }
+  return { event: sqsEvent(records), poison, messageBytes: messageBytes / n, bodyBytes: bodyBytes / n };
+}
+
+/**
+ * Throws unless `failures` lists exactly the poison ids, each once (as a set: Powertools
+ * reports in completion order, which need not be record order).
+ */
+export function checkFailures(row: string, failures: readonly { itemIdentifier: string }[] | undefined, poison: readonly string[]): void {
+  const got = (failures ?? []).map((f) => f.itemIdentifier);
+  const expected = new Set(poison);
+  const seen = new Set(got);
+  const missing = poison.filter((id) => !seen.has(id));
+  const extra = got.filter((id) => !expected.has(id));
+  if (got.length !== poison.length || seen.size !== got.length || missing.length > 0 || extra.length > 0) {
+    throw new Error(
+      `${row}: batchItemFailures wrong: got ${got.length} (${seen.size} distinct), expected ${poison.length}; ` +
+        `missing ${JSON.stringify(missing.slice(0, 3))}, unexpected ${JSON.stringify(extra.slice(0, 3))}`,
+    );
+  }
+}
