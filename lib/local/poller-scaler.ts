@@ -1,0 +1,87 @@
+/**
+ * How many pollers the worker runs: between a minimum and a maximum, following the
+ * backlog as receives reveal it.
+ */
+
+/** Most messages one `ReceiveMessage` returns. */
+export const MAX_RECEIVE = 10;
+
+/** What a poller does after a receive. */
+export type ScaleDecision = 'add' | 'remove' | 'keep';
+
+/**
+ * Scaling rule: a full receive (10 messages: a backlog) adds a poller up to `max`; an
+ * empty long poll (nothing waiting) retires the poller that made it, down to `min`;
+ * anything else keeps the count.
+ */
+export class PollerScaler {
+  readonly min: number;
+  readonly max: number;
+
+  constructor(min: number, max: number) {
+    if (!Number.isInteger(min) || !Number.isInteger(max) || min < 1 || max < min) {
+      throw new RangeError(`Poller range must be integers with 1 <= min <= max; received min ${min}, max ${max}`);
+    }
+    this.min = min;
+    this.max = max;
+  }
+
+  /**
+   * @param received - messages the receive returned
+   * @param running - pollers running now, the caller included
+   */
+  decide(received: number, running: number): ScaleDecision {
+    if (received >= MAX_RECEIVE && running < this.max) return 'add';
+    if (received === 0 && running > this.min) return 'remove';
+    return 'keep';
+  }
+}
+
+/**
+ * Slots for records in flight across all pollers: a poller takes up to 10 before it
+ * receives, so the worker never holds more than its concurrency.
+ */
+export class Slots {
+  readonly limit: number;
+  private used = 0;
+  private waiters: (() => void)[] = [];
+
+  constructor(limit: number) {
+    this.limit = limit;
+  }
+
+  /** Slots taken now. */
+  get inUse(): number {
+    return this.used;
+  }
+
+  /**
+   * Waits for a free slot, then takes up to `wanted` of the free ones.
+   *
+   * @returns the number taken, or 0 when `signal` aborted first
+   */
+  async take(wanted: number, signal: AbortSignal): Promise<number> {
+    while (this.used >= this.limit) {
+      if (signal.aborted) return 0;
+      await new Promise<void>((resolve) => {
+        const wake = (): void => {
+          signal.removeEventListener('abort', wake);
+          this.waiters = this.waiters.filter((w) => w !== wake);
+          resolve();
+        };
+        this.waiters.push(wake);
+        signal.addEventListener('abort', wake, { once: true });
+      });
+    }
+    if (signal.aborted) return 0;
+    const taken = Math.min(wanted, this.limit - this.used);
+    this.used += taken;
+    return taken;
+  }
+
+  /** Gives slots back and wakes the waiting pollers. */
+  release(count: number): void {
+    this.used -= count;
+    for (const wake of this.waiters.slice()) wake();
+  }
+}

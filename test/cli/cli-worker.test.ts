@@ -1,0 +1,60 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadHandlerModule } from '../../lib/local/handler-module.ts';
+import { REPO_ROOT, startCli } from '../helpers/cli-process.ts';
+import { createQueue, queueDepth, sendBodies, startTestSqs, waitFor } from '../helpers/worker-fixtures.ts';
+import type { TestSqs } from '../helpers/worker-fixtures.ts';
+
+let env: TestSqs;
+let dir: string;
+beforeAll(async () => {
+  env = await startTestSqs();
+  dir = mkdtempSync(join(tmpdir(), 'sluice-cli-worker-'));
+});
+afterAll(async () => {
+  await env.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('sluice worker command', () => {
+  it('runs a Lambda module exporting handler = sqsHandler(...), serves metrics, and exits 0 on SIGTERM', async () => {
+    const queueUrl = await createQueue(env.sqs);
+    await sendBodies(env.sqs, queueUrl, Array.from({ length: 6 }, (_, n) => JSON.stringify({ n, fail: n >= 4 })));
+    const log = join(dir, 'sluice-handler.log');
+    const worker = startCli([
+      'worker', '--queue-url', queueUrl, '--endpoint', env.server.endpoint,
+      '--handler', 'test/fixtures/worker/sluice-handler.ts', '--wait-time-seconds', '1', '--metrics-port', '0',
+    ], { WORKER_TEST_LOG: log });
+    try {
+      const started = await waitFor(() => worker.stdout().split('\n').find((l) => l.includes('"message":"Worker started"')), 10_000, 'the start line');
+      const { metricsUrl, handler } = JSON.parse(started!) as { metricsUrl: string; handler: string };
+      expect(handler).toBe('Sluice handler test/fixtures/worker/sluice-handler.ts#handler');
+      await waitFor(async () => (await queueDepth(env.sqs, queueUrl)).inFlight === 2, 10_000, 'the successes to be deleted');
+      const metrics = await (await fetch(`${metricsUrl}/metrics`)).text();
+      expect(metrics).toMatch(/^sluice_worker_messages_succeeded_total\{queue="[^"]+"\} 4$/m);
+      expect(metrics).toMatch(/^sluice_worker_messages_failed_total\{queue="[^"]+"\} 2$/m);
+      expect((await fetch(`${metricsUrl}/healthz`)).status).toBe(200);
+      worker.child.kill('SIGTERM');
+      expect(await worker.exited).toBe(0);
+    } finally {
+      worker.child.kill('SIGKILL');
+    }
+    const lines = readFileSync(log, 'utf8').trim().split('\n').toSorted();
+    expect(lines).toEqual(['fail 4', 'fail 5', 'ok 0', 'ok 1', 'ok 2', 'ok 3']);
+    expect(await queueDepth(env.sqs, queueUrl)).toEqual({ visible: 0, inFlight: 2 });
+  });
+
+  it('exits 1 with the queue named when the queue does not exist', async () => {
+    const missing = `${env.server.endpoint}/000000000000/no-such-queue`;
+    const worker = startCli(['worker', '--queue-url', missing, '--endpoint', env.server.endpoint, '--handler', 'test/fixtures/worker/sluice-handler.ts']);
+    expect(await worker.exited).toBe(1);
+    expect(worker.stderr()).toContain(`sluice worker: WorkerStartError: Cannot read the attributes of queue ${missing}`);
+  });
+
+  it('recognizes the example register-user Lambda module as a Sluice handler', async () => {
+    const handler = await loadHandlerModule('lambda/handlers/register-user.ts', REPO_ROOT);
+    expect(handler.description).toBe('Sluice handler lambda/handlers/register-user.ts#handler');
+  });
+});

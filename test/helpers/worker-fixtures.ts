@@ -1,0 +1,83 @@
+/**
+ * Shared setup of the worker and CLI tests: an embedded server, queues on it, and
+ * waiting on conditions (never fixed sleeps).
+ */
+import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { localClientConfig, startEmbeddedServer } from '../../lib/local/embedded-server.ts';
+import type { EmbeddedServer } from '../../lib/local/embedded-server.ts';
+
+/** An embedded server with an SQS client for it. */
+export interface TestSqs {
+  readonly server: EmbeddedServer;
+  readonly sqs: SQSClient;
+  stop(): Promise<void>;
+}
+
+/** Starts the embedded server on port 0 and builds a client for it. */
+export async function startTestSqs(): Promise<TestSqs> {
+  const server = await startEmbeddedServer({ port: 0 });
+  const sqs = new SQSClient(localClientConfig(server));
+  return {
+    server,
+    sqs,
+    async stop() {
+      sqs.destroy();
+      await server.stop();
+    },
+  };
+}
+
+let queueCounter = 0;
+
+/** Creates a uniquely named queue; returns its URL. */
+export async function createQueue(sqs: SQSClient, attributes: Record<string, string> = {}, prefix = 'worker'): Promise<string> {
+  queueCounter += 1;
+  const name = `${prefix}-${process.pid}-${queueCounter}`;
+  const result = await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
+  return result.QueueUrl!;
+}
+
+/** Sends bodies in batches of 10; returns the message ids in order. */
+export async function sendBodies(sqs: SQSClient, queueUrl: string, bodies: readonly string[]): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < bodies.length; i += 10) {
+    const chunk = bodies.slice(i, i + 10);
+    const result = await sqs.send(new SendMessageBatchCommand({
+      QueueUrl: queueUrl,
+      Entries: chunk.map((body, j) => ({ Id: `e${j}`, MessageBody: body })),
+    }));
+    const byId = new Map((result.Successful ?? []).map((s) => [s.Id, s.MessageId!]));
+    chunk.forEach((_, j) => ids.push(byId.get(`e${j}`)!));
+  }
+  return ids;
+}
+
+/** Visible and in-flight message counts of a queue. */
+export async function queueDepth(sqs: SQSClient, queueUrl: string): Promise<{ visible: number; inFlight: number }> {
+  const result = await sqs.send(new GetQueueAttributesCommand({
+    QueueUrl: queueUrl,
+    AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+  }));
+  return {
+    visible: Number(result.Attributes?.ApproximateNumberOfMessages ?? 0),
+    inFlight: Number(result.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0),
+  };
+}
+
+/** Polls `condition` every 20 ms until it returns a truthy value or `timeoutMs` passes. */
+export async function waitFor<T>(condition: () => T | Promise<T>, timeoutMs = 10_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await condition();
+      if (value) return value;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`, { cause: last });
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
