@@ -236,10 +236,19 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 function remainingTimeOf(context: LambdaContext | undefined): (() => number) | undefined {
   const fn = (context as { getRemainingTimeInMillis?: unknown } | undefined)?.getRemainingTimeInMillis;
   if (typeof fn !== 'function') return undefined;
-  const probe: unknown = fn.call(context);
+  // A clock that throws is as bogus as one that returns NaN: no deadline, rather than a
+  // rejected batch (which Lambda would retry whole).
+  const read = (): unknown => {
+    try {
+      return fn.call(context);
+    } catch {
+      return undefined;
+    }
+  };
+  const probe = read();
   if (typeof probe !== 'number' || !Number.isFinite(probe)) return undefined;
   return () => {
-    const ms: unknown = fn.call(context);
+    const ms = read();
     return typeof ms === 'number' && Number.isFinite(ms) ? ms : Number.POSITIVE_INFINITY;
   };
 }

@@ -2,7 +2,7 @@
  * Decoding of one record: SNS envelope, then body, then schema (DESIGN §2, "Decoding").
  * Error messages name the record, never quote its content.
  */
-import { EnvelopeError, ValidationError } from './errors.ts';
+import { EnvelopeError, ValidationError, withoutStack } from './errors.ts';
 import type { ValidationIssue } from './errors.ts';
 import type { BodyMode, EnvelopeMode, SnsDetails, SqsRecord, StandardSchemaV1 } from './types.ts';
 
@@ -32,14 +32,23 @@ function isEnvelope(v: unknown): v is Envelope {
   return e.Type === 'Notification' && typeof e.TopicArn === 'string' && typeof e.MessageId === 'string' && typeof e.Message === 'string';
 }
 
-function snsDetails(e: Envelope): SnsDetails {
-  const attributes: Record<string, string> = {};
-  if (typeof e.MessageAttributes === 'object' && e.MessageAttributes !== null) {
-    for (const [name, attr] of Object.entries(e.MessageAttributes as Record<string, unknown>)) {
-      const value = (attr as { Value?: unknown } | null)?.Value;
-      if (typeof value === 'string') attributes[name] = value;
-    }
+const NO_ATTRIBUTES: Record<string, string> = Object.freeze({}) as Record<string, string>;
+
+function snsAttributes(raw: unknown): Record<string, string> {
+  if (typeof raw !== 'object' || raw === null) return NO_ATTRIBUTES;
+  let attributes: Record<string, string> | undefined;
+  for (const name in raw) {
+    if (!Object.hasOwn(raw, name)) continue;
+    const value = ((raw as Record<string, unknown>)[name] as { Value?: unknown } | null)?.Value;
+    if (typeof value !== 'string') continue;
+    attributes ??= {};
+    attributes[name] = value;
   }
+  return attributes ?? NO_ATTRIBUTES;
+}
+
+function snsDetails(e: Envelope): SnsDetails {
+  const attributes = snsAttributes(e.MessageAttributes);
   const details: SnsDetails = {
     topicArn: e.TopicArn as string,
     messageId: e.MessageId as string,
@@ -69,7 +78,7 @@ function mayBeObject(text: string): boolean {
 export function decodeBody(record: SqsRecord, envelope: EnvelopeMode, body: BodyMode): Decoded {
   const raw: unknown = record.body;
   if (typeof raw !== 'string') {
-    throw new ValidationError(`Message ${record.messageId}: body is ${raw === null ? 'null' : typeof raw}, expected a string`);
+    throw withoutStack(() => new ValidationError(`Message ${record.messageId}: body is ${raw === null ? 'null' : typeof raw}, expected a string`));
   }
   let text = raw;
   let sns: SnsDetails | undefined;
@@ -82,7 +91,7 @@ export function decodeBody(record: SqsRecord, envelope: EnvelopeMode, body: Body
       text = parsed.value.Message as string;
       parsed = undefined;
     } else if (envelope === 'sns') {
-      throw new EnvelopeError(`Message ${record.messageId}: body is not an SNS notification envelope (envelope: 'sns')`);
+      throw withoutStack(() => new EnvelopeError(`Message ${record.messageId}: body is not an SNS notification envelope (envelope: 'sns')`));
     } else if (!parsed.ok) {
       parsed = undefined;
     }
@@ -91,7 +100,7 @@ export function decodeBody(record: SqsRecord, envelope: EnvelopeMode, body: Body
   const result = parsed ?? parseJson(text);
   if (!result.ok) {
     const what = sns ? 'SNS Message' : 'body';
-    throw new ValidationError(`Message ${record.messageId}: ${what} is not valid JSON (${text.length} characters)`);
+    throw withoutStack(() => new ValidationError(`Message ${record.messageId}: ${what} is not valid JSON (${text.length} characters)`));
   }
   return { value: result.value, sns };
 }
@@ -105,11 +114,16 @@ function issuesOf(issues: readonly StandardSchemaV1.Issue[]): ValidationIssue[] 
 
 function schemaFailure(messageId: string, issues: readonly StandardSchemaV1.Issue[]): ValidationError {
   const list = issuesOf(issues);
-  const paths = [...new Set(list.map((i) => (i.path.length ? i.path.join('.') : '(root)')))].slice(0, 5);
-  return new ValidationError(
+  const paths: string[] = [];
+  for (const issue of list) {
+    const path = issue.path.length > 0 ? issue.path.join('.') : '(root)';
+    if (!paths.includes(path)) paths.push(path);
+    if (paths.length === 5) break;
+  }
+  return withoutStack(() => new ValidationError(
     `Message ${messageId}: ${list.length} schema issue${list.length === 1 ? '' : 's'} at ${paths.join(', ')}`,
     list,
-  );
+  ));
 }
 
 /**

@@ -99,6 +99,23 @@ export class ConfigError extends SluiceError {
   }
 }
 
+/**
+ * Creates an error without capturing a stack trace.
+ *
+ * For errors that describe data rather than code (a body that is not JSON, a schema
+ * violation): their stack would only point into the decoder, and capturing it costs
+ * about 2 µs per poison record.
+ */
+export function withoutStack<E extends Error>(make: () => E): E {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return make();
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
+
 /** Turns any thrown value into an `Error`, keeping the original as `cause` when it is not one. */
 export function toError(thrown: unknown): Error {
   if (thrown instanceof Error) return thrown;

@@ -9,7 +9,7 @@ import { ConfigError } from './errors.ts';
 import { describe, resolveOptions } from './options.ts';
 import type { ResolvedOptions } from './options.ts';
 import { runFifo, runStandard } from './pool.ts';
-import { emitMetrics, logBatch } from './report.ts';
+import { emitMetrics, logFailure, logSummary } from './report.ts';
 import { validateRetry } from './retry-options.ts';
 import { applyRetry, DEAD_LETTERED, DELAYED } from './retry.ts';
 import type { BatchItemFailure, BatchOptions, BatchResult, BatchStats, Handle, LambdaContext, RecordOutcome, SqsRecord } from './types.ts';
@@ -58,7 +58,8 @@ export async function processBatch<T = unknown>(
   }
   const opts = resolveBatchOptions(options);
   checkRecords(records);
-  return runBatch(records, handle as Handle<unknown>, opts, context);
+  const { batchItemFailures, outcomes, stats } = await runBatch(records, handle as Handle<unknown>, opts, context, 'outcomes');
+  return { batchItemFailures, outcomes: outcomes!, stats };
 }
 
 /** Runs a checked batch with resolved options. */
@@ -67,16 +68,17 @@ export async function runBatch(
   handle: Handle<unknown>,
   opts: ResolvedOptions,
   context: LambdaContext | undefined,
-): Promise<BatchResult> {
+  mode: 'outcomes' | 'settled',
+): Promise<EngineResult> {
   const run = new BatchRun(records, handle, opts, context);
   const untilDeadline = run.msUntilDeadline();
   if (untilDeadline !== undefined && untilDeadline <= 0) {
     run.reachDeadline();
-    return finish(run);
+    return finish(run, mode);
   }
   if (untilDeadline === undefined) {
     await (run.fifo ? runFifo(run) : runStandard(run));
-    return settle(run);
+    return settle(run, mode);
   }
   const deadline = new Promise<void>((resolve) => run.setDeadlineListener(resolve));
   const timer = setTimeout(() => run.reachDeadline(), untilDeadline);
@@ -85,24 +87,42 @@ export async function runBatch(
   } finally {
     clearTimeout(timer);
   }
-  return settle(run);
+  return settle(run, mode);
 }
 
 /** Applies retry features (unless the deadline already answered), then reports. */
-async function settle(run: BatchRun): Promise<BatchResult> {
+async function settle(run: BatchRun, mode: 'outcomes' | 'settled'): Promise<EngineResult> {
   const retry = run.opts.retry;
   if (retry !== undefined && !run.finished) await applyRetry(run, retry);
-  return finish(run);
+  return finish(run, mode);
 }
 
-function finish(run: BatchRun): BatchResult {
-  const { n, records, status, errors, durations, originOf } = run;
-  const outcomes = new Array<RecordOutcome>(n);
+/** One entry per record, as `@middy/sqs-partial-batch-failure` reads a handler's response. */
+export type Settled = { status: 'fulfilled' } | { status: 'rejected'; reason: unknown };
+
+const FULFILLED: Settled = Object.freeze({ status: 'fulfilled' });
+
+/**
+ * What a finished batch reports: `outcomes` for `processBatch`, or for `sqsHandler` the
+ * `settled` entries its middleware turns into `batchItemFailures` (one rejected entry
+ * per reported `messageId`, at its first unsuccessful record, so the middleware's list
+ * equals the engine's, in the same order). Only one of the two is built.
+ */
+export interface EngineResult {
+  batchItemFailures: BatchItemFailure[];
+  stats: BatchStats;
+  outcomes: RecordOutcome[] | undefined;
+  settled: Settled[] | undefined;
+}
+
+function finish(run: BatchRun, mode: 'outcomes' | 'settled'): EngineResult {
+  const { n, records, status, errors, durations, originOf, disposition, visibility, opts } = run;
+  const outcomes = mode === 'outcomes' ? new Array<RecordOutcome>(n) : undefined;
+  const settled = mode === 'settled' ? new Array<Settled>(n).fill(FULFILLED) : undefined;
   const stats: BatchStats = {
     total: n, succeeded: 0, failed: 0, skipped: 0, duplicates: 0, durationMs: 0, maxInFlight: run.maxInFlight,
     deadLettered: 0, delayed: 0, circuitChanges: run.breaker?.takeChanges() ?? 0,
   };
-  const { disposition, visibility } = run;
   const resolved = (i: number): boolean => status[i] === SUCCEEDED || disposition[i] === DEAD_LETTERED;
   const batchItemFailures: BatchItemFailure[] = [];
   let reported: Set<string> | undefined;
@@ -114,18 +134,9 @@ function finish(run: BatchRun): BatchResult {
       s = SKIPPED;
     }
     const messageId = records[i]!.messageId;
-    const outcome: RecordOutcome = { messageId, status: STATUS_NAMES[s]!, durationMs: durations[i]! };
-    const error = errors[i];
-    if (error !== undefined) outcome.error = error;
-    if (disposition[i] === DEAD_LETTERED) {
-      outcome.disposition = 'dead-lettered';
-      stats.deadLettered++;
-    } else if (disposition[i] === DELAYED) {
-      outcome.disposition = 'delayed';
-      outcome.visibilityTimeoutSeconds = visibility[i]!;
-      stats.delayed++;
-    }
-    outcomes[i] = outcome;
+    const d = disposition[i];
+    if (d === DEAD_LETTERED) stats.deadLettered++;
+    else if (d === DELAYED) stats.delayed++;
     let ok: boolean;
     if (s === SUCCEEDED) {
       stats.succeeded++;
@@ -136,18 +147,31 @@ function finish(run: BatchRun): BatchResult {
     } else {
       if (s === FAILED) stats.failed++;
       else stats.skipped++;
-      ok = disposition[i] === DEAD_LETTERED;
+      ok = d === DEAD_LETTERED;
+      logFailure(opts, messageId, STATUS_NAMES[s]!, errors[i]);
+    }
+    if (outcomes !== undefined) {
+      const outcome: RecordOutcome = { messageId, status: STATUS_NAMES[s]!, durationMs: durations[i]! };
+      const error = errors[i];
+      if (error !== undefined) outcome.error = error;
+      if (d === DEAD_LETTERED) outcome.disposition = 'dead-lettered';
+      else if (d === DELAYED) {
+        outcome.disposition = 'delayed';
+        outcome.visibilityTimeoutSeconds = visibility[i]!;
+      }
+      outcomes[i] = outcome;
     }
     if (!ok) {
       reported ??= new Set();
       if (!reported.has(messageId)) {
         reported.add(messageId);
         batchItemFailures.push({ itemIdentifier: messageId });
+        if (settled !== undefined) settled[i] = { status: 'rejected', reason: errors[i] ?? errors[originOf[i]!] };
       }
     }
   }
   stats.durationMs = Math.round((performance.now() - run.startTime) * 1000) / 1000;
-  logBatch(run.opts, outcomes, stats);
-  emitMetrics(run.opts, stats);
-  return { batchItemFailures, outcomes, stats };
+  logSummary(opts, stats);
+  emitMetrics(opts, stats);
+  return { batchItemFailures, stats, outcomes, settled };
 }

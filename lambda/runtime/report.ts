@@ -5,24 +5,22 @@
  */
 import { writeLine } from './logger.ts';
 import type { ResolvedOptions } from './options.ts';
-import type { BatchStats, RecordOutcome } from './types.ts';
+import type { BatchStats } from './types.ts';
 
-/** Logs the batch summary at info and each failed or skipped record at warn. */
-export function logBatch(opts: ResolvedOptions, outcomes: readonly RecordOutcome[], stats: BatchStats): void {
-  const { logger } = opts;
-  if (stats.failed + stats.skipped > 0) {
-    for (const o of outcomes) {
-      if (o.status !== 'failed' && o.status !== 'skipped') continue;
-      const code = (o.error as { code?: unknown } | undefined)?.code;
-      logger.warn(`Record ${o.status}`, {
-        messageId: o.messageId,
-        status: o.status,
-        errorName: o.error?.name,
-        ...(typeof code === 'string' ? { errorCode: code } : {}),
-      });
-    }
-  }
-  logger.info('Batch processed', { ...stats });
+/** Logs one record that did not succeed, at warn: its id, status, error name and code. */
+export function logFailure(opts: ResolvedOptions, messageId: string, status: string, error: Error | undefined): void {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  opts.logger.warn(`Record ${status}`, {
+    messageId,
+    status,
+    errorName: error?.name,
+    ...(typeof code === 'string' ? { errorCode: code } : {}),
+  });
+}
+
+/** Logs the batch summary at info. */
+export function logSummary(opts: ResolvedOptions, stats: BatchStats): void {
+  opts.logger.info('Batch processed', { ...stats });
 }
 
 const RETRY_METRICS = [

@@ -8,44 +8,14 @@ import { recordsOf } from './check-event.ts';
 import { ConfigError, InvalidEventError } from './errors.ts';
 import { describe } from './options.ts';
 import { resolveBatchOptions, runBatch } from './process-batch.ts';
-import type { BatchOptions, BatchResult, Handle, LambdaContext, RecordOutcome, SqsBatchResponse, SqsEvent, SqsHandlerOptions, SqsRecord } from './types.ts';
-
-/** What `@middy/sqs-partial-batch-failure` expects the handler to resolve to: one entry per record. */
-type Settled = { status: 'fulfilled' } | { status: 'rejected'; reason: unknown };
-
-const FULFILLED: Settled = Object.freeze({ status: 'fulfilled' });
+import type { Settled } from './process-batch.ts';
+import type { BatchOptions, Handle, LambdaContext, SqsBatchResponse, SqsEvent, SqsHandlerOptions } from './types.ts';
 
 /** The middy handler `sqsHandler` returns, carrying the handle and options it was built with. */
 export type SluiceSqsHandler<T = unknown> = MiddyfiedHandler<SqsEvent, SqsBatchResponse, Error, LambdaContext> & {
   /** The `handle` and batch options, so a worker can run the same module outside Lambda. */
   readonly sluice: { readonly handle: Handle<T>; readonly options: BatchOptions<T> };
 };
-
-/**
- * Maps the engine's result to the per-record array the middy middleware reads, so that
- * its `batchItemFailures` equal the engine's, in the same order: walking the records,
- * the next record whose `messageId` is the next reported one is rejected, every other
- * record fulfilled. (Rejecting the first record of each reported `messageId` would
- * reorder the list when a repeated `messageId` failed only in a later copy.)
- */
-function toSettled(records: readonly SqsRecord[], result: BatchResult): Settled[] {
-  const settled = new Array<Settled>(records.length).fill(FULFILLED);
-  const failures = result.batchItemFailures;
-  if (failures.length === 0) return settled;
-  // The last outcome of each messageId that did not succeed, found in one pass (a search
-  // per reported record would make a batch with many failures quadratic).
-  const lastUnsucceeded = new Map<string, RecordOutcome>();
-  for (const o of result.outcomes) if (o.status !== 'succeeded') lastUnsucceeded.set(o.messageId, o);
-  let next = 0;
-  for (let i = 0; i < records.length && next < failures.length; i++) {
-    const id = records[i]!.messageId;
-    if (id !== failures[next]!.itemIdentifier) continue;
-    next++;
-    const outcome = lastUnsucceeded.get(id);
-    settled[i] = { status: 'rejected', reason: outcome?.error ?? result.outcomes[i]!.error };
-  }
-  return settled;
-}
 
 /**
  * Builds a Lambda handler for SQS events that processes each batch with bounded
@@ -84,8 +54,8 @@ export function sqsHandler<T = unknown>(options: SqsHandlerOptions<T>): SluiceSq
 
   const base = async (event: SqsEvent, context: LambdaContext): Promise<Settled[]> => {
     const records = recordsOf(event);
-    const result = await runBatch(records, handle as Handle<unknown>, opts, context);
-    return toSettled(records, result);
+    const { settled } = await runBatch(records, handle as Handle<unknown>, opts, context, 'settled');
+    return settled!;
   };
 
   // The engine owns the deadline (deadlineMarginMs), so middy's own early timeout is off.
