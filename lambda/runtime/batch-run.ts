@@ -215,15 +215,16 @@ export class BatchRun {
 
   private markMessageIdDuplicates(): void {
     if (this.n < 2) return;
-    const seen = new Map<string, number>();
+    // One hash operation per record; the original of a (rare) duplicate is found by a scan.
+    const seen = new Set<string>();
     for (let i = 0; i < this.n; i++) {
       const id = this.records[i]!.messageId;
-      const first = seen.get(id);
-      if (first === undefined) seen.set(id, i);
-      else {
-        this.status[i] = DUPLICATE;
-        this.originOf[i] = first;
-      }
+      const size = seen.size;
+      if (seen.add(id).size !== size) continue;
+      this.status[i] = DUPLICATE;
+      let first = 0;
+      while (this.records[first]!.messageId !== id) first++;
+      this.originOf[i] = first;
     }
   }
 }

@@ -42,7 +42,9 @@ function snsAttributes(raw: unknown): Record<string, string> {
     const value = ((raw as Record<string, unknown>)[name] as { Value?: unknown } | null)?.Value;
     if (typeof value !== 'string') continue;
     attributes ??= {};
-    attributes[name] = value;
+    // `__proto__` is a legal attribute name; plain assignment would drop it.
+    if (name === '__proto__') Object.defineProperty(attributes, name, { value, enumerable: true, writable: true, configurable: true });
+    else attributes[name] = value;
   }
   return attributes ?? NO_ATTRIBUTES;
 }

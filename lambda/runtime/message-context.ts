@@ -23,7 +23,9 @@ export function attributesOf(record: SqsRecord): Readonly<Record<string, string>
     const value = a.stringValue ?? a.binaryValue;
     if (typeof value !== 'string') continue;
     out ??= {};
-    out[name] = value;
+    // `__proto__` is a legal SQS attribute name; plain assignment would drop it.
+    if (name === '__proto__') Object.defineProperty(out, name, { value, enumerable: true, writable: true, configurable: true });
+    else out[name] = value;
   }
   return out ?? EMPTY;
 }
