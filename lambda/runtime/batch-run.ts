@@ -3,7 +3,6 @@
  * the in-flight count, the deadline and the abort signal. The pool (`pool.ts`) drives
  * it; `process-batch.ts` turns it into a result.
  */
-import { performance } from 'node:perf_hooks';
 import { decodeBody, validate } from './decode.ts';
 import { CircuitBreaker } from './circuit-breaker.ts';
 import { CircuitOpenError, DeadlineError, isPermanent, toError } from './errors.ts';

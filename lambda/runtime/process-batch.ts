@@ -2,7 +2,6 @@
  * The batch engine without middy: `processBatch` for workers and tests, and
  * `runBatch`, which `sqsHandler` calls with options resolved once.
  */
-import { performance } from 'node:perf_hooks';
 import { BatchRun, DUPLICATE, FAILED, PENDING, SKIPPED, STATUS_NAMES, SUCCEEDED } from './batch-run.ts';
 import { checkRecords } from './check-event.ts';
 import { ConfigError } from './errors.ts';
