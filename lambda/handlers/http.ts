@@ -1,8 +1,14 @@
 /**
  * A small JSON-over-HTTP call for the example handlers that maps HTTP outcomes to Sluice
- * errors: 4xx → `PermanentError` (429 → `TransientError`), 5xx, timeouts and network
- * failures → `TransientError`.
+ * errors: 4xx → `PermanentError` (408 and 429 → `TransientError`), 5xx, timeouts and
+ * network failures → `TransientError`.
+ *
+ * Built on `node:http`/`node:https` rather than `fetch`: a process's first `fetch` loads
+ * and initialises undici, which costs ~60–100 ms of a cold start here, against ~15 ms for
+ * the first `node:http` request (measured with 9 loopback POSTs in a fresh Node 24).
  */
+import { request as httpRequest } from 'node:http';
+import type { IncomingHttpHeaders, RequestOptions } from 'node:http';
 import { PermanentError, TransientError } from '../runtime/index.ts';
 
 /** Options of {@link postJson}. */
@@ -15,10 +21,34 @@ export interface PostJsonOptions {
   acceptStatuses?: readonly number[];
 }
 
-function retryAfterSeconds(header: string | null): number | undefined {
-  if (header === null) return undefined;
+interface Answer {
+  status: number;
+  headers: IncomingHttpHeaders;
+}
+
+function retryAfterSeconds(header: string | string[] | undefined): number | undefined {
+  if (typeof header !== 'string') return undefined;
   const seconds = Number(header);
   return Number.isFinite(seconds) && seconds >= 0 ? seconds : undefined;
+}
+
+async function send(url: URL, body: string, signal: AbortSignal): Promise<Answer> {
+  // https is loaded only when a URL needs it (TLS adds to the cold start otherwise).
+  const request = url.protocol === 'https:' ? (await import('node:https')).request : httpRequest;
+  const options: RequestOptions = {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+    signal,
+  };
+  return new Promise<Answer>((resolve, reject) => {
+    const req = request(url, options, (res) => {
+      res.on('error', reject);
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers }));
+      res.resume();
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 /**
@@ -28,25 +58,20 @@ function retryAfterSeconds(header: string | null): number | undefined {
  * @throws {TransientError} for 408, 429, 5xx, a timeout or a network failure
  */
 export async function postJson(url: string, payload: unknown, options: PostJsonOptions): Promise<number> {
+  const target = new URL(url);
   const signal = AbortSignal.any([options.signal, AbortSignal.timeout(options.timeoutMs ?? 5000)]);
-  let response: Response;
+  let answer: Answer;
   try {
-    response = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(payload),
-      signal,
-    });
+    answer = await send(target, JSON.stringify(payload), signal);
   } catch (cause) {
-    const what = (cause as Error | undefined)?.name === 'TimeoutError' ? 'timed out' : 'failed';
-    throw new TransientError(`POST ${new URL(url).pathname} ${what}`, { cause });
+    const timedOut = (signal.reason as Error | undefined)?.name === 'TimeoutError';
+    throw new TransientError(`POST ${target.pathname} ${timedOut ? 'timed out' : 'failed'}`, { cause });
   }
-  await response.body?.cancel();
-  const { status } = response;
+  const { status } = answer;
   if ((status >= 200 && status < 300) || options.acceptStatuses?.includes(status)) return status;
-  const message = `POST ${new URL(url).pathname} answered ${status}`;
+  const message = `POST ${target.pathname} answered ${status}`;
   if (status === 408 || status === 429 || status >= 500) {
-    const retryAfter = retryAfterSeconds(response.headers.get('retry-after'));
+    const retryAfter = retryAfterSeconds(answer.headers['retry-after']);
     throw new TransientError(message, retryAfter === undefined ? {} : { retryAfterSeconds: retryAfter });
   }
   throw new PermanentError(message);
