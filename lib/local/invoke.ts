@@ -1,0 +1,93 @@
+/**
+ * `sluice invoke <function> --event <file>`: runs one function's bundled asset once on
+ * an event, with the same environment, context and timeout as under `sluice dev`.
+ */
+import { EXAMPLE } from '../stacks/sluice-example-stack.ts';
+import type { InvocationOutcome } from './batch-response.ts';
+import { startEmbeddedServer } from './embedded-server.ts';
+import { startIdentityProvider } from './identity-provider.ts';
+import { LambdaInvoker } from './lambda-invoker.ts';
+import { displayNameOf, normalizeName } from './local-app.ts';
+import type { FunctionModel } from './model.ts';
+import { provisionApp } from './provision.ts';
+import type { AppBuilder } from './synth.ts';
+import { synthesizeApp } from './synth.ts';
+import { readAppModel } from './template-reader.ts';
+
+/** Options of {@link invokeFunction}. */
+export interface InvokeOptions {
+  /** Display name (`RegisterUser`, `register-user`), construct path, function name or logical id. */
+  readonly functionName: string;
+  /** The event passed to the handler (e.g. from `sluice event sqs`). */
+  readonly event: unknown;
+  /** Receives each line the function writes. @default - lines are collected in `logs` only */
+  readonly onLog?: (line: string, stream: 'stdout' | 'stderr') => void;
+  /** The app to synthesize. @default - the example app */
+  readonly build?: AppBuilder;
+}
+
+/** The result of {@link invokeFunction}. */
+export interface InvokeResult {
+  /** The function's display name. */
+  readonly functionName: string;
+  /** `returned` (with the JSON payload), `error`, `timeout` or `crashed`. */
+  readonly outcome: InvocationOutcome;
+  /** The returned value parsed from JSON; undefined unless the function returned a value. */
+  readonly response: unknown;
+  readonly durationMs: number;
+  readonly requestId: string;
+  /** Every line the function wrote, in order. */
+  readonly logs: readonly string[];
+}
+
+/** Finds a function by a forgiving name; the error lists the available names. */
+export function findFunction(functions: readonly FunctionModel[], wanted: string): FunctionModel {
+  const key = normalizeName(wanted);
+  const found = functions.find((f) => [displayNameOf(f), f.path, f.name, f.logicalId].some((n) => normalizeName(n) === key));
+  if (found) return found;
+  throw new Error(`No function '${wanted}' in the app; available: ${functions.map(displayNameOf).join(', ') || 'none'}.`);
+}
+
+/**
+ * Synthesizes the app, provisions it on a fresh embedded server (so queue URLs in the
+ * environment are live) with the local identity provider, and invokes one function once.
+ *
+ * @throws Error when no function matches `functionName` (the message lists the names) or synthesis fails.
+ * @example
+ * const { response } = await invokeFunction({ functionName: 'register-user', event: JSON.parse(readFileSync('event.json', 'utf8')) });
+ */
+export async function invokeFunction(options: InvokeOptions): Promise<InvokeResult> {
+  const server = await startEmbeddedServer();
+  const idp = await startIdentityProvider();
+  const synth = (() => {
+    try {
+      return synthesizeApp({ context: { [EXAMPLE.identityApiUrlContextKey]: idp.url }, ...(options.build ? { build: options.build } : {}) });
+    } catch (error) {
+      void idp.stop();
+      void server.stop();
+      throw error;
+    }
+  })();
+  let invoker: LambdaInvoker | undefined;
+  try {
+    const app = await provisionApp(readAppModel(synth.assemblyDir), server);
+    const fn = findFunction(app.model.functions, options.functionName);
+    const logs: string[] = [];
+    invoker = new LambdaInvoker({
+      fn: { ...fn, arn: app.functionArn(fn), environment: app.functionEnvironment(fn) },
+      region: app.region,
+      endpoint: app.endpoint,
+      onLog: (line, stream) => { logs.push(line); options.onLog?.(line, stream); },
+    });
+    const result = await invoker.invoke(options.event);
+    // Let the last lines the function wrote arrive before reporting.
+    await new Promise((r) => setImmediate(r));
+    const response = result.outcome.status === 'returned' && result.outcome.payload !== undefined ? JSON.parse(result.outcome.payload) as unknown : undefined;
+    return { functionName: displayNameOf(fn), outcome: result.outcome, response, durationMs: result.durationMs, requestId: result.requestId, logs };
+  } finally {
+    await invoker?.close();
+    await idp.stop();
+    await server.stop();
+    synth.cleanup();
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * Runs a provisioned app's functions locally: one {@link LambdaInvoker} per function and
+ * one {@link EsmEmulator} per SQS event source mapping.
+ */
+import type { FunctionModel } from './model.ts';
+import { keyOf } from './model.ts';
+import { DEFAULT_LOCAL_CONCURRENCY, EsmEmulator } from './esm-emulator.ts';
+import { LambdaInvoker } from './lambda-invoker.ts';
+import type { LocalQueue, ProvisionedApp } from './provision.ts';
+
+/** A function with its execution environments and the mappings that invoke it. */
+export interface RunningFunction {
+  readonly model: FunctionModel;
+  /** Short name for people: the construct path without a trailing `Function`/`Handler` (e.g. `RegisterUser`). */
+  readonly displayName: string;
+  readonly invoker: LambdaInvoker;
+  readonly emulators: readonly EsmEmulator[];
+  /** The source queue of each emulator, same order. */
+  readonly queues: readonly LocalQueue[];
+}
+
+/** Options of {@link startLocalFunctions}. */
+export interface LocalFunctionsOptions {
+  /** Batches in flight per mapping without `maxConcurrency`. @default {@link DEFAULT_LOCAL_CONCURRENCY} */
+  readonly defaultConcurrency?: number;
+  /** Each line a function writes. @default - dropped */
+  readonly onLog?: (fn: string, line: string, stream: 'stdout' | 'stderr') => void;
+  /** `WaitTimeSeconds` of the emulators' receives. @default 1 */
+  readonly waitTimeSeconds?: number;
+  /** Create the emulators without starting them. @default false */
+  readonly paused?: boolean;
+}
+
+/** The app's functions running locally. */
+export interface LocalFunctions {
+  readonly functions: readonly RunningFunction[];
+  /** Starts every emulator (when created paused). */
+  start(): void;
+  /** Stops the emulators (in-flight batches finish, at most `timeoutMs`), then the execution environments. */
+  stop(timeoutMs?: number): Promise<boolean>;
+}
+
+/** Display name of a function: its construct path without a trailing `Function`/`Handler` segment. */
+export function displayNameOf(fn: FunctionModel): string {
+  const parts = fn.path.split('/');
+  if (parts.length > 1 && /^(Function|Handler|Resource)$/.test(parts.at(-1) ?? '')) parts.pop();
+  return parts.join('/');
+}
+
+/** Lower-case letters and digits only, for forgiving name matching (`register-user` = `RegisterUser`). */
+export function normalizeName(name: string): string {
+  return name.toLowerCase().replace(/[^a-z0-9]/g, '');
+}
+
+/**
+ * Creates an invoker per function and an emulator per enabled mapping, and starts them.
+ */
+export function startLocalFunctions(app: ProvisionedApp, options: LocalFunctionsOptions = {}): LocalFunctions {
+  const server = { endpoint: app.endpoint, region: app.region };
+  const functions: RunningFunction[] = app.model.functions.map((fn) => {
+    const mappings = app.model.eventSourceMappings.filter((m) => m.enabled && keyOf(m.function) === keyOf(fn));
+    const concurrency = mappings.map((m) => m.maxConcurrency ?? options.defaultConcurrency ?? DEFAULT_LOCAL_CONCURRENCY);
+    const displayName = displayNameOf(fn);
+    const invoker = new LambdaInvoker({
+      fn: { ...fn, arn: app.functionArn(fn), environment: app.functionEnvironment(fn) },
+      region: app.region,
+      endpoint: app.endpoint,
+      maxEnvironments: Math.max(1, concurrency.reduce((a, b) => a + b, 0)),
+      ...(options.onLog ? { onLog: (line: string, stream: 'stdout' | 'stderr') => options.onLog?.(displayName, line, stream) } : {}),
+    });
+    const queues = mappings.map((m) => app.queue(m.queue));
+    const emulators = mappings.map((m, i) => new EsmEmulator({
+      name: displayName,
+      server,
+      queueUrl: queues[i]!.url,
+      queueArn: queues[i]!.arn,
+      batchSize: m.batchSize,
+      maxBatchingWindowSeconds: m.maxBatchingWindowSeconds,
+      concurrency: concurrency[i]!,
+      reportBatchItemFailures: m.reportBatchItemFailures,
+      filterPatterns: m.filterPatterns,
+      waitTimeSeconds: options.waitTimeSeconds ?? 1,
+      invoke: (event) => invoker.invoke(event),
+    }));
+    return { model: fn, displayName, invoker, emulators, queues };
+  });
+  const all = functions.flatMap((f) => f.emulators);
+  const start = (): void => { for (const e of all) e.start(); };
+  if (!options.paused) start();
+  return {
+    functions,
+    start,
+    async stop(timeoutMs = 30_000) {
+      const settled = await Promise.all(all.map((e) => e.stop(timeoutMs)));
+      await Promise.all(functions.map((f) => f.invoker.close()));
+      return settled.every(Boolean);
+    },
+  };
+}
