@@ -67,7 +67,8 @@ export interface DevOptions {
 
 type Resolved = Required<Omit<DevOptions, 'summaryJson' | 'reporter' | 'signal'>>;
 
-const DEFAULTS: Readonly<Resolved> = Object.freeze({
+/** Defaults of {@link DevOptions} (the CLI's `--help` shows these). */
+export const DEV_DEFAULTS: Readonly<Resolved> = Object.freeze({
   port: 0, users: 3000, orders: 300, poison: 30, publishConcurrency: 32, publishRate: 0,
   transientFailureRate: 0.05, latencyMs: 5, visibilityScale: 0.03, drainTimeoutMs: 120_000, watch: false,
   logDir: '.sluice/logs',
@@ -109,7 +110,7 @@ function waitForStop(signal: AbortSignal | undefined): Promise<void> {
  * process.exitCode = await runDev({ users: 500, orders: 50, summaryJson: 'summary.json' });
  */
 export async function runDev(options: DevOptions = {}): Promise<number> {
-  const o = { ...DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) } as Resolved & DevOptions;
+  const o = { ...DEV_DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) } as Resolved & DevOptions;
   const reporter = o.reporter ?? createReporter();
   const started = Date.now();
   const cleanups: (() => Promise<unknown> | void)[] = [];

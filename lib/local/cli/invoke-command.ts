@@ -1,7 +1,9 @@
 /**
  * `sluice invoke <function> --event <file>`: runs one function once on a fixture.
  */
-import { EXIT } from './args.ts';
+import { readFile } from 'node:fs/promises';
+import { invokeFunction } from '../invoke.ts';
+import { EXIT, UsageError, stringFlag } from './args.ts';
 import type { CommandSpec } from './args.ts';
 
 /** `sluice invoke <function> --event <file>`. */
@@ -11,11 +13,42 @@ export const invokeCommand: CommandSpec = {
   usage: 'sluice invoke <function> --event <file>',
   positionals: [{ name: '<function>', description: 'Function name or construct id, e.g. register-user' }],
   flags: {
-    event: { type: 'string', value: 'file', required: true, description: 'JSON event file (see `sluice event`)' },
+    event: { type: 'string', value: 'file', required: true, description: "JSON event file (see `sluice event`); '-' reads stdin" },
   },
-  examples: ['sluice event sqs --body \'{"userId":"u-1"}\' > event.json && sluice invoke register-user --event event.json'],
-  async run(_values, _positionals, output) {
-    output.err('sluice invoke: not available in this build yet.');
+  examples: [
+    'sluice event sqs --body \'{"userId":"u-1"}\' > event.json && sluice invoke register-user --event event.json',
+    'sluice event fifo --group order-1 --count 3 | sluice invoke fulfil-order --event -',
+  ],
+  async run(values, positionals, output) {
+    const [name, extra] = positionals;
+    if (name === undefined) throw new UsageError('missing <function>');
+    if (extra !== undefined) throw new UsageError(`unexpected argument '${extra}'`);
+    const file = stringFlag(values, 'event')!;
+    let text: string;
+    try {
+      text = file === '-' ? await readStdin() : await readFile(file, 'utf8');
+    } catch (error) {
+      throw new UsageError(`cannot read --event ${file}: ${(error as Error).message}`);
+    }
+    let event: unknown;
+    try {
+      event = JSON.parse(text);
+    } catch {
+      throw new UsageError(`--event ${file} is not valid JSON`);
+    }
+    const result = await invokeFunction({ functionName: name, event, onLog: (line) => output.err(line) });
+    output.err(`${result.functionName}: ${result.outcome.status} in ${result.durationMs.toFixed(0)} ms (request ${result.requestId})`);
+    if (result.outcome.status === 'returned') {
+      output.out(JSON.stringify(result.response ?? null, null, 2));
+      return EXIT.ok;
+    }
+    output.out(JSON.stringify(result.outcome, null, 2));
     return EXIT.failure;
   },
 };
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
