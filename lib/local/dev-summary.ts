@@ -22,6 +22,8 @@ export interface FunctionSummary {
   retried: number;
   /** Distinct messages in its DLQs (queue redrive, runtime sends, subscription DLQ). */
   deadLettered: number;
+  /** Of those, poison the runtime sent to the DLQ itself (`retry.deadLetter`), without waiting for `maxReceiveCount`. */
+  deadLetteredByRuntime: number;
   /** Distinct messages deleted by its event filter. */
   filtered: number;
   invocations: number;
@@ -37,6 +39,8 @@ export interface DevSummary {
   processed: number;
   retried: number;
   deadLettered: number;
+  /** Dead-lettered by the runtime on the failing attempt (the rest by the queue's redrive policy). */
+  deadLetteredByRuntime: number;
   filtered: number;
   lost: number;
   durationMs: number;
@@ -114,7 +118,7 @@ export async function summarizeFunction(app: ProvisionedApp, fn: RunningFunction
   const deadLettered = deadLetteredBodies.size;
   const processed = Math.max(0, succeeded.size - copiedBodies.size);
   return {
-    routed, received: s.received, succeeded: processed, retried: s.retried, deadLettered, filtered: filtered.size,
+    routed, received: s.received, succeeded: processed, retried: s.retried, deadLettered, deadLetteredByRuntime: copiedBodies.size, filtered: filtered.size,
     invocations: s.invocations, avgInvocationMs: s.invocations === 0 ? 0 : Math.round(s.invocationMs / s.invocations),
     lost: routed - processed - deadLettered - filtered.size,
   };
@@ -123,12 +127,12 @@ export async function summarizeFunction(app: ProvisionedApp, fn: RunningFunction
 /** Rows of the summary table, one per function, plus a total row. */
 export function summaryRows(summary: DevSummary): (string | number)[][] {
   const rows: (string | number)[][] = Object.entries(summary.functions).map(([name, f]) => [
-    name, f.routed, f.received, f.succeeded, f.retried, f.deadLettered, f.filtered, f.lost, f.invocations, f.avgInvocationMs,
+    name, f.routed, f.received, f.succeeded, f.retried, f.deadLettered, f.deadLetteredByRuntime, f.filtered, f.lost, f.invocations, f.avgInvocationMs,
   ]);
   const total = Object.values(summary.functions).reduce((t, f) => ({ routed: t.routed + f.routed, received: t.received + f.received, inv: t.inv + f.invocations }), { routed: 0, received: 0, inv: 0 });
-  rows.push(['total', total.routed, total.received, summary.processed, summary.retried, summary.deadLettered, summary.filtered, summary.lost, total.inv, '']);
+  rows.push(['total', total.routed, total.received, summary.processed, summary.retried, summary.deadLettered, summary.deadLetteredByRuntime, summary.filtered, summary.lost, total.inv, '']);
   return rows;
 }
 
 /** Headers matching {@link summaryRows}. */
-export const SUMMARY_HEADERS = ['function', 'routed', 'received', 'succeeded', 'retried', 'dead-lettered', 'filtered', 'lost', 'invocations', 'avg ms'] as const;
+export const SUMMARY_HEADERS = ['function', 'routed', 'received', 'succeeded', 'retried', 'dead-lettered', 'of which at once', 'filtered', 'lost', 'invocations', 'avg ms'] as const;

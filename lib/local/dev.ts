@@ -182,13 +182,13 @@ export async function runDev(options: DevOptions = {}): Promise<number> {
     for (const f of local.functions) functions[f.displayName] = await summarizeFunction(app, f, routed.get(f.displayName) ?? 0);
     const sum = (k: keyof FunctionSummary): number => Object.values(functions).reduce((n, f) => n + f[k], 0);
     const summary: DevSummary = {
-      published: total, processed: sum('succeeded'), retried: sum('retried'), deadLettered: sum('deadLettered'),
+      published: total, processed: sum('succeeded'), retried: sum('retried'), deadLettered: sum('deadLettered'), deadLetteredByRuntime: sum('deadLetteredByRuntime'),
       filtered: sum('filtered'), lost: sum('lost'), durationMs, drained, visibilityScale: o.visibilityScale, functions,
     };
     reporter.info('');
     reporter.table(SUMMARY_HEADERS, summaryRows(summary));
     reporter.info('');
-    reporter.info(`${drained ? 'Drained' : 'NOT drained'} in ${(durationMs / 1000).toFixed(1)} s: published ${summary.published}, processed ${summary.processed}, retried ${summary.retried}, dead-lettered ${summary.deadLettered}, filtered ${summary.filtered}, lost ${summary.lost}`);
+    reporter.info(`${drained ? 'Drained' : 'NOT drained'} in ${(durationMs / 1000).toFixed(1)} s: published ${summary.published}, processed ${summary.processed}, retried ${summary.retried}, dead-lettered ${summary.deadLettered} (${summary.deadLetteredByRuntime} by the runtime on their first failure), filtered ${summary.filtered}, lost ${summary.lost}`);
     reporter.info(`Identity provider: ${idp.stats.created} created, ${idp.stats.conflicts} conflicts (409), ${idp.stats.transientFailures} injected 503s, ${idp.stats.rejected} rejected (400)`);
     if (o.summaryJson) writeFileSync(o.summaryJson, `${JSON.stringify(summary, null, 2)}\n`);
     if (!drained) reporter.error(`source queues still hold messages after ${o.drainTimeoutMs} ms`);

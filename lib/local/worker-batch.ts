@@ -38,9 +38,10 @@ export interface BatchEnvironment {
 
 /**
  * Processes one batch. Never rejects: a handler that throws fails the whole batch
- * (nothing deleted), as a thrown Lambda invocation would.
+ * (nothing deleted), as a thrown Lambda invocation would. Calls `onHandled` when the
+ * handler is done and only the delete is left.
  */
-export async function runWorkerBatch(env: BatchEnvironment, messages: readonly Message[]): Promise<void> {
+export async function runWorkerBatch(env: BatchEnvironment, messages: readonly Message[], onHandled?: () => void): Promise<void> {
   const records = messages.map((m) => toSqsRecord(m, env.queue.queueArn, env.queue.region));
   const n = records.length;
   env.counts.received += n;
@@ -73,6 +74,7 @@ export async function runWorkerBatch(env: BatchEnvironment, messages: readonly M
     env.metrics.succeeded.inc(succeeded.length);
     env.metrics.failed.inc(failed);
     if (succeeded.length === 0) return;
+    onHandled?.();
     const deletion = await deleteMessages(env.client, env.queueUrl, succeeded, env.logger);
     if (deletion.failed.length > 0) {
       env.counts.deleteFailures += deletion.failed.length;

@@ -15,8 +15,11 @@ export interface WorkerLoopOptions {
   readonly slots: Slots;
   /** One `ReceiveMessage` for at most `max` messages; aborts with `signal`. */
   readonly receive: (max: number, signal: AbortSignal) => Promise<Message[]>;
-  /** Processes one batch; must not reject. */
-  readonly process: (messages: Message[]) => Promise<void>;
+  /**
+   * Processes one batch; must not reject. Calls `handled` once the handler is done with
+   * every message and only the delete is left, so the batch's slots can serve the next receive.
+   */
+  readonly process: (messages: Message[], handled: () => void) => Promise<void>;
   /** Gives back messages received after the stop began. */
   readonly release: (messages: Message[]) => Promise<void>;
   readonly onPollers: (count: number) => void;
@@ -37,6 +40,8 @@ export class WorkerLoop {
   private running = 0;
   private peak = 0;
   private processing = 0;
+  /** Messages of batches whose handler is done and whose delete is still running. */
+  private deleting = 0;
 
   constructor(opts: WorkerLoopOptions) {
     this.opts = opts;
@@ -124,12 +129,23 @@ export class WorkerLoop {
 
   private dispatch(messages: Message[]): void {
     const n = messages.length;
+    const { slots } = this.opts;
     this.processing += n;
-    const run: Promise<void> = this.opts.process(messages).catch((thrown: unknown) => {
+    let freed = false;
+    // The handler is done: free the batch's slots while its delete runs, so the next receive
+    // overlaps the delete; at most `slots.limit` messages wait on deletes this way.
+    const handled = (): void => {
+      if (freed || this.deleting + n > slots.limit) return;
+      freed = true;
+      this.deleting += n;
+      slots.release(n);
+    };
+    const run: Promise<void> = this.opts.process(messages, handled).catch((thrown: unknown) => {
       this.opts.logger.error('Batch processing failed unexpectedly', { records: n, error: toError(thrown).name });
     }).finally(() => {
       this.processing -= n;
-      this.opts.slots.release(n);
+      if (freed) this.deleting -= n;
+      else slots.release(n);
       this.batches.delete(run);
     });
     this.batches.add(run);

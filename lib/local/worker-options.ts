@@ -27,7 +27,9 @@ export interface WorkerOptions {
   /** @default 10 */
   readonly maxPollers?: number;
   /**
-   * Records in flight at most across all pollers; a poller asks for no more than the free slots.
+   * Records being handled at most across all pollers; a poller asks for no more than the free slots.
+   * A batch's slots are freed once its handler is done, while its successes are deleted
+   * (at most `concurrency` more messages wait on deletes).
    * @default 50
    */
   readonly concurrency?: number;

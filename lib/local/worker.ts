@@ -105,7 +105,7 @@ export class Worker {
       scaler: new PollerScaler(opts.minPollers, opts.maxPollers),
       slots: new Slots(opts.concurrency),
       receive: (max, signal) => this.receive(max, signal),
-      process: (messages) => runWorkerBatch(env, messages),
+      process: (messages, handled) => runWorkerBatch(env, messages, handled),
       release: (messages) => this.release(messages),
       onPollers: (count) => this.metrics.pollers.set(count),
       logger,

@@ -36,9 +36,11 @@ describe('sluice dev', () => {
     expect(summary.retried).toBeGreaterThan(0);
     const { RegisterUser, WelcomeEmail, FulfilOrder } = summary.functions;
     // Every sign-up reaches RegisterUser; the 6 poison ones end in its DLQ.
-    expect(RegisterUser).toMatchObject({ routed: 206, succeeded: 200, deadLettered: 6, lost: 0 });
+    // … sent there by the runtime on their first failure (retry.deadLetter), not after maxReceiveCount receives.
+    expect(RegisterUser).toMatchObject({ routed: 206, succeeded: 200, deadLettered: 6, deadLetteredByRuntime: 6, lost: 0 });
     // The body filter passes the 67 opted-in sign-ups (every third) and the 2 schema-violating poison ones, which fail.
-    expect(WelcomeEmail).toMatchObject({ routed: 67 + 2, succeeded: 67, deadLettered: 2, lost: 0 });
+    expect(WelcomeEmail).toMatchObject({ routed: 67 + 2, succeeded: 67, deadLettered: 2, deadLetteredByRuntime: 2, lost: 0 });
+    expect(summary.deadLetteredByRuntime).toBe(8);
     expect(FulfilOrder).toMatchObject({ routed: 60, succeeded: 60, deadLettered: 0, lost: 0 });
     expect(out.text()).toMatch(/Visibility timeouts scaled ×0\.03/);
     expect(out.text()).toMatch(/^RegisterUser\s+206\s+/m);
