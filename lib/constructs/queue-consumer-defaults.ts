@@ -4,7 +4,7 @@
  * `lambda/runtime/contract.ts`.
  */
 import { Duration } from 'aws-cdk-lib';
-import { OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogLevel, OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 
 /** Defaults applied when a prop is omitted. */
@@ -51,4 +51,6 @@ export const BUNDLING_DEFAULTS: BundlingOptions = {
   // Bundled CommonJS dependencies may `require` Node built-ins; ESM output has no `require`.
   banner: "import { createRequire as __sluiceCreateRequire } from 'node:module'; const require = __sluiceCreateRequire(import.meta.url);",
   forceDockerBundling: false,
+  // esbuild's per-bundle size summary is noise in `cdk synth` and `sluice dev`; warnings still show.
+  logLevel: LogLevel.WARNING,
 };
