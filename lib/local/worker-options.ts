@@ -90,7 +90,7 @@ function isInt(value: unknown, min: number, max: number): value is number {
 }
 
 /** Reads the region from a queue URL such as `https://sqs.eu-west-1.amazonaws.com/123/q`. */
-function regionFromQueueUrl(queueUrl: string): string | undefined {
+export function regionFromQueueUrl(queueUrl: string): string | undefined {
   return /^https?:\/\/sqs\.([a-z0-9-]+)\./.exec(queueUrl)?.[1];
 }
 

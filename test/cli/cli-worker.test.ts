@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadHandlerModule } from '../../lib/local/handler-module.ts';
 import { REPO_ROOT, startCli } from '../helpers/cli-process.ts';
@@ -44,6 +45,33 @@ describe('sluice worker command', () => {
     const lines = readFileSync(log, 'utf8').trim().split('\n').toSorted();
     expect(lines).toEqual(['fail 4', 'fail 5', 'ok 0', 'ok 1', 'ok 2', 'ok 3']);
     expect(await queueDepth(env.sqs, queueUrl)).toEqual({ visible: 0, inFlight: 2 });
+  });
+
+  it("gives the handler its queue's DLQ, so poison goes there on the first attempt (retry.deadLetter: 'auto')", async () => {
+    const dlqUrl = await createQueue(env.sqs, {}, 'worker-dlq');
+    const { Attributes } = await env.sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['QueueArn'] }));
+    const queueUrl = await createQueue(env.sqs, {
+      RedrivePolicy: JSON.stringify({ deadLetterTargetArn: Attributes!.QueueArn, maxReceiveCount: 5 }),
+    });
+    await sendBodies(env.sqs, queueUrl, [JSON.stringify({ n: 1 }), JSON.stringify({ poison: true }), JSON.stringify({ n: 2 })]);
+    const worker = startCli([
+      'worker', '--queue-url', queueUrl, '--endpoint', env.server.endpoint,
+      '--handler', 'test/fixtures/worker/retry-handler.ts', '--wait-time-seconds', '1',
+    ]);
+    try {
+      await waitFor(async () => {
+        const depth = await queueDepth(env.sqs, queueUrl);
+        return depth.visible === 0 && depth.inFlight === 0;
+      }, 15_000, 'the source queue to empty');
+      const { Messages = [] } = await env.sqs.send(new ReceiveMessageCommand({ QueueUrl: dlqUrl, MaxNumberOfMessages: 10, MessageAttributeNames: ['All'] }));
+      expect(Messages.map((m) => m.Body)).toEqual([JSON.stringify({ poison: true })]);
+      expect(Messages[0]!.MessageAttributes?.['sluice.errorCode']?.StringValue).toBe('PERMANENT');
+      expect(Messages[0]!.MessageAttributes?.['sluice.attempt']?.StringValue).toBe('1');
+      worker.child.kill('SIGTERM');
+      expect(await worker.exited).toBe(0);
+    } finally {
+      worker.child.kill('SIGKILL');
+    }
   });
 
   it('exits 1 with the queue named when the queue does not exist', async () => {

@@ -3,8 +3,10 @@
  */
 import { createJsonLogger } from '../../../lambda/runtime/logger.ts';
 import { loadHandlerModule } from '../handler-module.ts';
-import { WORKER_DEFAULTS } from '../worker-options.ts';
+import { WORKER_DEFAULTS, regionFromQueueUrl } from '../worker-options.ts';
 import { startWorker } from '../worker.ts';
+import { applyEnvironmentDefaults, workerRuntimeEnvironment } from '../worker-env.ts';
+import { createSqsClient } from '../worker-queue.ts';
 import { EXIT, UsageError, intFlag, stringFlag, urlFlag } from './args.ts';
 import type { CommandSpec } from './args.ts';
 
@@ -65,6 +67,10 @@ export const workerCommand: CommandSpec = {
       metricsHost: stringFlag(values, 'metrics-host'),
     };
     const logger = createJsonLogger(logLevel);
+    // Before the handler module loads: the variables QueueConsumer sets for a Lambda function.
+    const sqs = createSqsClient(options.region ?? process.env.AWS_REGION ?? regionFromQueueUrl(options.queueUrl) ?? 'us-east-1', options.endpoint);
+    applyEnvironmentDefaults(await workerRuntimeEnvironment(sqs, options.queueUrl, options.endpoint));
+    sqs.destroy();
     const handler = await loadHandlerModule(stringFlag(values, 'handler')!);
     const worker = await startWorker({ ...options, handler, logger });
     let signals = 0;
