@@ -29,10 +29,10 @@ export async function startTestSqs(): Promise<TestSqs> {
 
 let queueCounter = 0;
 
-/** Creates a uniquely named queue; returns its URL. */
+/** Creates a uniquely named queue (`.fifo` when `FifoQueue` is `'true'`); returns its URL. */
 export async function createQueue(sqs: SQSClient, attributes: Record<string, string> = {}, prefix = 'worker'): Promise<string> {
   queueCounter += 1;
-  const name = `${prefix}-${process.pid}-${queueCounter}`;
+  const name = `${prefix}-${process.pid}-${queueCounter}${attributes.FifoQueue === 'true' ? '.fifo' : ''}`;
   const result = await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
   return result.QueueUrl!;
 }

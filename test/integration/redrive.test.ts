@@ -2,33 +2,27 @@
  * `redrive` against the embedded server: everything moves back, nothing is lost or
  * duplicated, and nothing leaves the DLQ unless its send succeeded.
  */
-import {
-  CreateQueueCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient,
-} from '@aws-sdk/client-sqs';
-import type { Message } from '@aws-sdk/client-sqs';
+import { DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import type { Message, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DLQ_ATTRIBUTES } from '../../lambda/runtime/contract.ts';
-import { localClientConfig, startEmbeddedServer } from '../../lib/local/embedded-server.ts';
 import type { EmbeddedServer } from '../../lib/local/embedded-server.ts';
 import { redrive, RedriveTargetError } from '../../lib/local/redrive.ts';
+import { createQueue, queueDepth, startTestSqs } from '../helpers/worker-fixtures.ts';
+import type { TestSqs } from '../helpers/worker-fixtures.ts';
 
+let env: TestSqs;
 let server: EmbeddedServer;
 let sqs: SQSClient;
-let n = 0;
 
 beforeAll(async () => {
-  server = await startEmbeddedServer();
-  sqs = new SQSClient(localClientConfig(server));
+  env = await startTestSqs();
+  ({ server, sqs } = env);
 });
-afterAll(async () => {
-  sqs.destroy();
-  await server.stop();
-});
+afterAll(() => env.stop());
 
-async function queue(suffix: string, fifo = false): Promise<string> {
-  const name = `rd-${++n}-${suffix}${fifo ? '.fifo' : ''}`;
-  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: fifo ? { FifoQueue: 'true' } : {} }));
-  return QueueUrl!;
+function queue(suffix: string, fifo = false): Promise<string> {
+  return createQueue(sqs, fifo ? { FifoQueue: 'true' } : {}, `rd-${suffix}`);
 }
 
 async function drain(url: string): Promise<Message[]> {
@@ -46,10 +40,8 @@ async function drain(url: string): Promise<Message[]> {
 }
 
 async function depth(url: string): Promise<number> {
-  const { Attributes = {} } = await sqs.send(new GetQueueAttributesCommand({
-    QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-  }));
-  return Number(Attributes.ApproximateNumberOfMessages) + Number(Attributes.ApproximateNumberOfMessagesNotVisible);
+  const { visible, inFlight } = await queueDepth(sqs, url);
+  return visible + inFlight;
 }
 
 describe('redrive', () => {

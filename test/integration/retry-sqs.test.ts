@@ -2,38 +2,30 @@
  * Retry features against real SQS semantics (embedded fauxqs): backoff through
  * visibility, poison straight to the DLQ, and a failing DLQ send that loses nothing.
  */
-import {
-  CreateQueueCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient,
-} from '@aws-sdk/client-sqs';
+import { DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DLQ_ATTRIBUTES, processBatch, TransientError, ValidationError } from '../../lambda/runtime/index.ts';
 import type { BatchOptions, SqsRecord } from '../../lambda/runtime/index.ts';
-import { localClientConfig, startEmbeddedServer } from '../../lib/local/embedded-server.ts';
 import type { EmbeddedServer } from '../../lib/local/embedded-server.ts';
 import { toSqsRecord } from '../../lib/local/sqs-record.ts';
+import { createQueue, startTestSqs } from '../helpers/worker-fixtures.ts';
+import type { TestSqs } from '../helpers/worker-fixtures.ts';
 
+let env: TestSqs;
 let server: EmbeddedServer;
 let sqs: SQSClient;
-let n = 0;
 
 beforeAll(async () => {
-  server = await startEmbeddedServer();
-  sqs = new SQSClient(localClientConfig(server));
+  env = await startTestSqs();
+  ({ server, sqs } = env);
 });
-
-afterAll(async () => {
-  sqs.destroy();
-  await server.stop();
-});
+afterAll(() => env.stop());
 
 async function queue(fifo = false, visibility = 60): Promise<{ url: string; arn: string }> {
-  const name = `retry-${++n}-${Date.now()}${fifo ? '.fifo' : ''}`;
-  const { QueueUrl } = await sqs.send(new CreateQueueCommand({
-    QueueName: name,
-    Attributes: { VisibilityTimeout: String(visibility), ...(fifo ? { FifoQueue: 'true' } : {}) },
-  }));
-  const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
-  return { url: QueueUrl!, arn: Attributes!.QueueArn! };
+  const url = await createQueue(sqs, { VisibilityTimeout: String(visibility), ...(fifo ? { FifoQueue: 'true' } : {}) }, 'retry');
+  const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }));
+  return { url, arn: Attributes!.QueueArn! };
 }
 
 async function receive(q: { url: string; arn: string }, max = 10, wait = 0): Promise<SqsRecord[]> {
