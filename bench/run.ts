@@ -1,15 +1,20 @@
 /**
  * `npm run bench`: the batch benchmark (no-op and 5 ms I/O handlers over one 10,000-record
- * SNS-in-SQS event) and the cold-start benchmark (esbuild bundles, fresh processes),
- * printed as markdown with a verdict per target of issue 3, and written to the README's
- * `## Performance` section.
+ * SNS-in-SQS event), the cold-start benchmark (esbuild bundles, fresh processes) and the
+ * consume benchmark on the embedded SQS server (`bench/consume.ts`: the Sluice worker vs
+ * sqs-consumer vs a raw receive → delete-batch loop, and the event source mapping
+ * emulator), printed as markdown with a verdict per target of issues 3 and 5, and written
+ * to the README's `## Performance` section.
  *
  * Environment: `BENCH_RUNS` (batch samples per row, default 7), `BENCH_COLD_RUNS`
- * (processes per bundle, default 15), `BENCH_NO_README=1` to leave the README alone.
+ * (processes per bundle, default 15), `BENCH_CONSUME_N` (messages per consume sample,
+ * default 5000), `BENCH_CONSUME_RUNS` (consume samples per row, default 5),
+ * `BENCH_NO_README=1` to leave the README alone.
  */
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { measureColdStarts } from './cold-start.ts';
+import { consumeReport, measureConsume } from './consume.ts';
 import type { ColdSummary } from './cold-start.ts';
 import { buildInput } from './fixtures.ts';
 import { measureRows } from './measure.ts';
@@ -155,6 +160,11 @@ verdicts.push(
     pass: coldWarm[0]!.totalMs <= ptParserWarm.totalMs / 8,
   },
 );
+
+// Consume throughput on the embedded SQS server (issue 5).
+const consume = consumeReport(await measureConsume(Number(process.env.BENCH_CONSUME_N ?? 5000), Number(process.env.BENCH_CONSUME_RUNS ?? 5)));
+emit(`\n${consume.markdown}`);
+verdicts.push(...consume.verdicts);
 
 emit('\n### Targets\n');
 emit(verdictTable(verdicts));

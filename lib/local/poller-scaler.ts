@@ -38,8 +38,10 @@ export class PollerScaler {
 }
 
 /**
- * Slots for records in flight across all pollers: a poller takes up to 10 before it
- * receives, so the worker never holds more than its concurrency.
+ * Slots for records being handled across all pollers: a poller takes up to 10 before it
+ * receives, so no more than `concurrency` records are handled at once. (A batch frees its
+ * slots when its handler finishes, before its delete returns; the worker bounds those
+ * awaiting deletes by `concurrency` too, so it holds at most twice that many messages.)
  */
 export class Slots {
   readonly limit: number;

@@ -28,7 +28,7 @@ export const workerCommand: CommandSpec = {
     region: { type: 'string', value: 'region', description: 'SQS region', default: '$AWS_REGION, else from the queue URL, else us-east-1' },
     'min-pollers': { type: 'string', value: 'n', description: 'Pollers kept when the queue is idle', default: String(WORKER_DEFAULTS.minPollers) },
     'max-pollers': { type: 'string', value: 'n', description: 'Pollers at most under backlog', default: String(WORKER_DEFAULTS.maxPollers) },
-    concurrency: { type: 'string', value: 'n', description: 'Messages in flight at most, across pollers', default: String(WORKER_DEFAULTS.concurrency) },
+    concurrency: { type: 'string', value: 'n', description: 'Messages handled at once at most, across pollers (as many more may await their delete)', default: String(WORKER_DEFAULTS.concurrency) },
     'wait-time-seconds': { type: 'string', value: 's', description: 'Long-poll wait of each receive, 0..20', default: String(WORKER_DEFAULTS.waitTimeSeconds) },
     'visibility-timeout-seconds': {
       type: 'string', value: 's', description: 'Visibility timeout of received messages, renewed while they run', default: "the queue's",
