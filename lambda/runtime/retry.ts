@@ -159,9 +159,13 @@ export async function applyRetry(run: BatchRun, retry: RetryOptions): Promise<vo
     }
   }
   if (poison.length === 0 && transient.length === 0) return;
+  // A step that throws before any call (SDK not loadable, bad endpoint) fails only its own
+  // records, as a failed call does; it must never fail the batch.
+  const failAll = (indices: number[]) => (thrown: unknown): Map<number, EntryResult> =>
+    new Map(indices.map((i) => [i, { ok: false, code: toError(thrown).name }]));
   const [sent, delayed] = await Promise.all([
-    poison.length > 0 ? sendToDlq(run, poison, dlqUrl!, retry.endpoint) : new Map<number, EntryResult>(),
-    transient.length > 0 ? delay(run, transient, retry) : new Map<number, EntryResult>(),
+    poison.length > 0 ? sendToDlq(run, poison, dlqUrl!, retry.endpoint).catch(failAll(poison)) : new Map<number, EntryResult>(),
+    transient.length > 0 ? delay(run, transient, retry).catch(failAll(transient)) : new Map<number, EntryResult>(),
   ]);
   for (const [i, r] of sent) {
     if (r.ok) run.disposition[i] = DEAD_LETTERED;
