@@ -57,6 +57,8 @@ export function sqsClient(endpoint: string | undefined, region: string): Promise
       const credentials = local && !process.env.AWS_ACCESS_KEY_ID ? { accessKeyId: 'local', secretAccessKey: 'local' } : undefined;
       return new Client({ region, ...(endpoint ? { endpoint } : {}), ...(credentials ? { credentials } : {}) });
     });
+    // A failed creation (bad endpoint, SDK not loadable) is not cached: the next batch tries again.
+    client.catch(() => clients.delete(key));
     clients.set(key, client);
   }
   return client;
