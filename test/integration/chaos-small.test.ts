@@ -1,0 +1,47 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runChaos } from '../../chaos/chaos-run.ts';
+import { formatReport } from '../../chaos/report.ts';
+
+const outDir = mkdtempSync(join(tmpdir(), 'sluice-chaos-test-'));
+afterAll(() => rmSync(outDir, { recursive: true, force: true }));
+
+describe('chaos run (small, fixed seed)', () => {
+  it('loses none of 1,500 messages under every fault type, and each fault type happens', async () => {
+    const report = await runChaos({
+      messages: 1500, seed: 7, outDir, progress: false, drainTimeoutSeconds: 50,
+      // Rates raised so that every fault type happens several times in 1,500 messages.
+      transientRate: 0.05, permanentRate: 0.01, hangRate: 0.003, exitRate: 0.004, slowRate: 0.02, slowMaxMs: 3000,
+      duplicateRate: 0.02, workerKills: 2, maxConcurrency: 8,
+    });
+    const summary = formatReport(report).join('\n');
+    const c = report.reconciliation;
+    // Nothing lost: every id processed, or in a DLQ with a reason.
+    expect({ lost: c.lost, lostIds: c.lostIds, unexplained: c.unexplainedDeadLetters, drained: report.drained, left: report.leftInSourceQueues }, summary)
+      .toEqual({ lost: 0, lostIds: [], unexplained: 0, drained: true, left: 0 });
+    expect(c.published).toBe(1500);
+    expect(c.processed + c.deadLetteredOnly).toBe(1500);
+    expect(c.poisonProcessed).toBe(0);
+    expect(report.ok, summary).toBe(true);
+
+    const lambda = report.ledger.lambda.faults;
+    const worker = report.ledger.worker.faults;
+    // Handler throws transient and permanent errors (on both consumers); poison reaches the DLQ at once.
+    expect(Math.min(lambda.transient, lambda.permanent, worker.transient, worker.permanent), summary).toBeGreaterThan(0);
+    expect(c.deadLetteredVia.runtime, summary).toBeGreaterThan(0);
+    // Hangs past the function timeout: the emulator timed the invocation out.
+    expect(Math.min(lambda.hang, report.emulator.timeouts), summary).toBeGreaterThan(0);
+    // process.exit in the function: a crashed invocation, and its worker thread replaced (cold starts beyond the 8 environments).
+    expect(Math.min(lambda.exit, report.emulator.crashes), summary).toBeGreaterThan(0);
+    expect(report.emulator.coldStarts, summary).toBeGreaterThan(8);
+    // The sluice worker was SIGKILLed mid-batch and restarted.
+    expect(report.worker.killsMidBatch, summary).toBeGreaterThan(0);
+    expect(report.worker.starts).toBe(report.worker.kills + 1);
+    // Duplicate deliveries were published and processed; slow downstream happened; records were retried.
+    expect(Math.min(report.duplicatesPublished, c.duplicateIds), summary).toBeGreaterThan(0);
+    expect(Math.min(lambda.slow, worker.slow), summary).toBeGreaterThan(0);
+    expect(Math.min(report.emulator.retriedRecords, report.ledger.lambda.redeliveries, report.ledger.worker.redeliveries), summary).toBeGreaterThan(0);
+  }, 90_000);
+});
