@@ -16,6 +16,10 @@ if (process.env.BENCH_PREWARM_FETCH === '1') {
   const r = await fetch(`${process.env.IDENTITY_API_URL}/warmup`, { method: 'POST', body: '{}' });
   await r.body?.cancel();
 }
+// The Lambda Node.js runtime's own client has loaded node:http before it imports any
+// handler (RAPIDClient: `this.http = httpClient || require('http')`); a bare process
+// would charge its ~30 ms load to whichever handler uses it first.
+await import('node:http');
 const start = performance.now();
 const mod = await import(pathToFileURL(bundle).href);
 const imported = performance.now();

@@ -1,7 +1,7 @@
 /**
  * The backoff delay of DESIGN §4.
  */
-import { AWS_LIMITS } from './contract.ts';
+import { MAX_VISIBILITY_TIMEOUT_SECONDS } from './contract.ts';
 import type { BackoffOptions } from './types.ts';
 
 /**
@@ -22,7 +22,7 @@ export function backoffSeconds(
   retryAfterSeconds?: number,
   random: () => number = Math.random,
 ): number {
-  const cap = AWS_LIMITS.maxVisibilityTimeoutSeconds;
+  const cap = MAX_VISIBILITY_TIMEOUT_SECONDS;
   if (retryAfterSeconds !== undefined && Number.isFinite(retryAfterSeconds) && retryAfterSeconds >= 0) {
     return Math.min(cap, Math.ceil(retryAfterSeconds));
   }

@@ -17,8 +17,6 @@ export const SLUICE_ENV = {
   SQS_ENDPOINT: 'SLUICE_SQS_ENDPOINT',
   /** Lowest level the default logger writes: `debug`, `info`, `warn`, `error` or `silent`. */
   LOG_LEVEL: 'SLUICE_LOG_LEVEL',
-  /** Deadline margin override in milliseconds (see `deadlineMarginMs`). */
-  DEADLINE_MARGIN_MS: 'SLUICE_DEADLINE_MARGIN_MS',
 } as const;
 
 /** Defaults shared by the runtime options and the constructs. */
@@ -33,12 +31,18 @@ export const SLUICE_DEFAULTS = {
   visibilityTimeoutFactor: 6,
 } as const;
 
+/**
+ * Longest SQS visibility timeout, in seconds (12 h). A constant of its own so the runtime,
+ * which needs only this limit, does not bundle the whole {@link AWS_LIMITS} table.
+ */
+export const MAX_VISIBILITY_TIMEOUT_SECONDS = 43_200; // 12 h (a literal: esbuild keeps objects holding arithmetic)
+
 /** Hard limits of the AWS services, shared by validation on both sides. */
 export const AWS_LIMITS = {
   /** Largest SQS message body, in bytes (1 MiB). */
-  maxMessageBytes: 1024 * 1024,
+  maxMessageBytes: 1_048_576,
   /** Longest SQS visibility timeout, in seconds (12 h). */
-  maxVisibilityTimeoutSeconds: 12 * 60 * 60,
+  maxVisibilityTimeoutSeconds: MAX_VISIBILITY_TIMEOUT_SECONDS,
   /** Longest Lambda timeout, in seconds. */
   maxFunctionTimeoutSeconds: 900,
   /** Largest batch for a FIFO queue. */

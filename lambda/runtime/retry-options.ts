@@ -1,7 +1,7 @@
 /**
  * Validation of the `retry` option (DESIGN §4). Every retry feature is off unless configured.
  */
-import { AWS_LIMITS } from './contract.ts';
+import { MAX_VISIBILITY_TIMEOUT_SECONDS } from './contract.ts';
 import { describe } from './options.ts';
 import type { BackoffOptions, CircuitBreakerOptions, RetryOptions } from './types.ts';
 
@@ -30,7 +30,7 @@ function validateBackoff(problems: string[], value: unknown): BackoffOptions | u
     return undefined;
   }
   unknownKeys(problems, 'retry.backoff', value, ['baseSeconds', 'maxSeconds', 'jitter']);
-  const cap = AWS_LIMITS.maxVisibilityTimeoutSeconds;
+  const cap = MAX_VISIBILITY_TIMEOUT_SECONDS;
   const baseSeconds = number(problems, 'retry.backoff.baseSeconds', value.baseSeconds, 0, cap, false);
   const maxSeconds = number(problems, 'retry.backoff.maxSeconds', value.maxSeconds, 0, cap, false);
   if (baseSeconds !== undefined && maxSeconds !== undefined && maxSeconds < baseSeconds) {
