@@ -115,11 +115,7 @@ function runChild(bundleFile: string, eventFile: string, env: NodeJS.ProcessEnv)
   });
 }
 
-/**
- * Bundles every entry and samples each `runs` times (interleaved, after one warm-up
- * each), with `IDENTITY_API_URL` pointing at a loopback server answering 201. With
- * `prewarmFetch` each child makes one request before its clock starts.
- */
+/** Bundles every entry (minified ESM, `@aws-sdk/*` external) with a metafile. */
 export async function bundleAll(): Promise<BundleInfo[]> {
   mkdirSync(OUT, { recursive: true });
   const bundles = [];
@@ -127,7 +123,12 @@ export async function bundleAll(): Promise<BundleInfo[]> {
   return bundles;
 }
 
-export async function measureColdStarts(runs: number, prewarmFetch: boolean): Promise<ColdSummary[]> {
+/**
+ * Bundles every entry and samples each `runs` times in fresh processes (interleaved,
+ * after one warm-up each), with `IDENTITY_API_URL` pointing at a loopback server
+ * answering 201.
+ */
+export async function measureColdStarts(runs: number): Promise<ColdSummary[]> {
   const bundles = await bundleAll();
   const input = buildInput(10);
   const eventFile = join(OUT, 'event-10.json');
@@ -141,7 +142,7 @@ export async function measureColdStarts(runs: number, prewarmFetch: boolean): Pr
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  const env = { ...process.env, IDENTITY_API_URL: `http://127.0.0.1:${port}`, NODE_OPTIONS: '', BENCH_PREWARM_FETCH: prewarmFetch ? '1' : '0' };
+  const env = { ...process.env, IDENTITY_API_URL: `http://127.0.0.1:${port}`, NODE_OPTIONS: '' };
   try {
     const samples = bundles.map((): ColdSample[] => []);
     for (let r = -1; r < runs; r++) {

@@ -99,8 +99,7 @@ verdicts.push({
 });
 
 // Cold start.
-const cold = await measureColdStarts(COLD_RUNS, false);
-const coldWarm = await measureColdStarts(COLD_RUNS, true);
+const cold = await measureColdStarts(COLD_RUNS);
 const sluiceBundle = cold[0]!.bundle;
 const share = (c: ColdSummary, origin: (o: string) => boolean): number =>
   [...c.bundle.shares].filter(([o]) => origin(o)).reduce((sum, [, b]) => sum + b, 0);
@@ -139,10 +138,7 @@ const coldTable = (rows: readonly ColdSummary[]): string => {
 };
 emit(`\n### Cold start: fresh \`node\` per sample, import + first invocation on a 10-record event (1 poison, 9 POSTs to a loopback server answering 201), median of ${COLD_RUNS}\n`);
 emit(coldTable(cold));
-emit(`\nThe same with one \`fetch\` made in the child before its clock starts, so fetch's lazy one-time initialisation (paid by every handler alike) is left out:\n`);
-emit(coldTable(coldWarm));
 const ptParser = cold[cold.length - 1]!;
-const ptParserWarm = coldWarm[coldWarm.length - 1]!;
 verdicts.push(
   {
     target: 'register-user import + first invoke ≤ 1/8 of Powertools batch + parser',
@@ -153,11 +149,6 @@ verdicts.push(
     target: 'import alone, register-user vs Powertools batch + parser (informational)',
     measured: `${fmt(cold[0]!.importMs)} vs ${fmt(ptParser.importMs)} ms = ${fmt(cold[0]!.importMs / ptParser.importMs, 3)} (limit 0.125)`,
     pass: cold[0]!.importMs <= ptParser.importMs / 8,
-  },
-  {
-    target: 'same, fetch pre-initialised in the child (informational)',
-    measured: `${fmt(coldWarm[0]!.totalMs)} vs ${fmt(ptParserWarm.totalMs)} ms = ${fmt(coldWarm[0]!.totalMs / ptParserWarm.totalMs, 3)} (limit 0.125)`,
-    pass: coldWarm[0]!.totalMs <= ptParserWarm.totalMs / 8,
   },
 );
 
@@ -173,18 +164,24 @@ emit(`
 ### Where Sluice's time goes (\`node --cpu-prof\` of the no-op row, this machine)
 
 - Decode and validate, the same work as the floor: two \`JSON.parse\` per record (~2.4 µs) and zod/mini (~1 µs).
-- The poison path: a \`ValidationError\` with its issue list costs ~8 µs per poison record against ~4 µs for the
-  floor's plain \`Error\` (the error-class chain ~2 µs more than \`new Error\`, building the issues and paths ~2.5 µs),
-  ~0.5 µs per record averaged over the batch.
-- Per-record framework work the other rows skip: the SNS details object, the message context, two
-  \`performance.now()\` for \`durationMs\`, the deadline check, an outcome object per record, the messageId
-  dedupe map, \`toSettled\` and middy's \`Object.entries(Records)\`: together ~1.5 µs.
+- The poison path: decode errors are built without a stack trace (\`withoutStack\`: they describe data, not code;
+  capturing one cost ~2 µs per poison record), so a \`ValidationError\` with its issue list costs about what the
+  floor's plain \`Error\` does.
+- Per-record framework work the other rows skip: the message context, two \`performance.now()\` for
+  \`durationMs\`, the deadline check, one \`Set\` operation for messageId dedupe, and middy's
+  \`Object.entries(Records)\` in \`@middy/sqs-partial-batch-failure\`; \`sqsHandler\` builds the middleware's
+  per-record entries directly (no outcome objects): together ~1 µs.
 - Case (b) follows from (a): 50 timers fire together, so every µs of CPU per record delays each round
-  (Sluice ${fmt(sluiceB.cpuUs.median / 1000)} ms CPU vs ${fmt(floorB.cpuUs.median / 1000)} ms for the floor chains in this run).
-- Cold start: the first \`fetch\` in a process initialises Node's HTTP client lazily (~60 ms here), and even with it
-  pre-initialised the 9 loopback POSTs take ~25–35 ms for every handler, the bare one included; a handler that makes
-  real HTTP calls cannot reach 1/8 of a ~45 ms import, whatever its framework. Import alone is the part the
-  framework controls.
+  (Sluice ${fmt(sluiceB.cpuUs.median / 1000)} ms CPU vs ${fmt(floorB.cpuUs.median / 1000)} ms for the floor chains in this run); the
+  1.02× target sits within this machine's run-to-run spread (1.008–1.021× over four runs on a quiet machine).
+- Bundle: the runtime is ~25 KiB, of which the retry features (issue 6: backoff, poison to the DLQ, circuit
+  breaker, their option checks and SQS calls) are ~8 KiB; zod/mini with the \`UserRegistered\` schema is ~16 KiB
+  and middy ~3.4 KiB, so \`register-user\` (which turns retry on) is ~46 KiB against the 40 KiB target.
+- Cold start: the probe loads \`node:http\` before its clock, as the Lambda Node.js runtime's own client does before it
+  imports a handler (~30 ms in a bare process). Even so, the first invocation's 9 loopback POSTs cost ~15–20 ms for
+  every handler alike, so no handler that makes real calls reaches 1/8 of Powertools + parser's total, whatever its
+  framework; import alone is the part a framework controls (~5 ms for \`register-user\` vs ~40 ms). The example
+  handlers use \`node:http\`, not \`fetch\`: a process's first \`fetch\` initialises undici (~60–100 ms here).
 - Figures move with machine load (other processes ran during this run); rows are interleaved so load hits all of them.`);
 
 const cpu = cpus();

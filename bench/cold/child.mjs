@@ -10,12 +10,6 @@ const deadline = Date.now() + 30_000;
 const context = {
   functionName: 'sluice-bench', awsRequestId: 'bench', getRemainingTimeInMillis: () => deadline - Date.now(),
 };
-// BENCH_PREWARM_FETCH=1: one request before the clock starts, so fetch's lazy one-time
-// initialisation (the same for every handler) is not counted.
-if (process.env.BENCH_PREWARM_FETCH === '1') {
-  const r = await fetch(`${process.env.IDENTITY_API_URL}/warmup`, { method: 'POST', body: '{}' });
-  await r.body?.cancel();
-}
 // The Lambda Node.js runtime's own client has loaded node:http before it imports any
 // handler (RAPIDClient: `this.http = httpClient || require('http')`); a bare process
 // would charge its ~30 ms load to whichever handler uses it first.
