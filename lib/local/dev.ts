@@ -194,6 +194,8 @@ export async function runDev(options: DevOptions = {}): Promise<number> {
     if (!drained) reporter.error(`source queues still hold messages after ${o.drainTimeoutMs} ms`);
     if (summary.lost !== 0) reporter.error(`reconciliation failed: lost = ${summary.lost} (routed − processed − dead-lettered − filtered)`);
     if (o.watch) {
+      // Reconciled: from here on the emulators count, but no longer remember every message id.
+      for (const f of local.functions) for (const e of f.emulators) e.stopTrackingIds();
       reporter.info(`Watching: SNS/SQS endpoint ${server.endpoint}, region ${server.region}, any credentials. Ctrl-C to stop.`);
       for (const t of app.topics) reporter.info(`  topic ${t.arn}`);
       for (const q of app.queues) reporter.info(`  queue ${q.url}`);

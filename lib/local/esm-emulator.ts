@@ -63,13 +63,25 @@ export interface EsmEmulatorOptions {
 export class EsmEmulator extends EventEmitter<EmulatorEvents> {
   /** Running totals. */
   readonly counters: EmulatorCounters = zeroCounters();
-  /** Distinct message ids per outcome. */
+  /** Distinct message ids per outcome (for reconciliation; see {@link stopTrackingIds}). */
   readonly ids: EmulatorIds = { received: new Set(), succeeded: new Set(), filtered: new Set() };
+  #trackIds = true;
   readonly #o: EsmEmulatorOptions;
   readonly #sqs: SQSClient;
   #lanes: Promise<void>[] = [];
   #running = false;
   #inFlight = 0;
+
+  /**
+   * Stops recording message ids and drops those recorded, so a long-running emulator
+   * (`sluice dev --watch`) keeps flat memory once reconciliation is done; `counters` go on.
+   */
+  stopTrackingIds(): void {
+    this.#trackIds = false;
+    this.ids.received.clear();
+    this.ids.succeeded.clear();
+    this.ids.filtered.clear();
+  }
 
   constructor(options: EsmEmulatorOptions) {
     super();
@@ -142,7 +154,7 @@ export class EsmEmulator extends EventEmitter<EmulatorEvents> {
       if (messages.length > 0) {
         this.#inFlight += messages.length;
         this.counters.received += messages.length;
-        for (const m of messages) if (m.MessageId) this.ids.received.add(m.MessageId);
+        if (this.#trackIds) for (const m of messages) if (m.MessageId) this.ids.received.add(m.MessageId);
         this.emit('received', messages.length);
         batch.push(...messages);
         bytes += messages.reduce((n, m) => n + Buffer.byteLength(m.Body ?? ''), 0);
@@ -164,7 +176,7 @@ export class EsmEmulator extends EventEmitter<EmulatorEvents> {
       const ok = await this.#settle('delete', rejected.map((r) => r.receiptHandle), () => deleteMessages(this.#sqs, this.#o.queueUrl, rejected.map((r) => r.receiptHandle)));
       if (ok) {
         this.counters.filtered += rejected.length;
-        for (const r of rejected) this.ids.filtered.add(r.messageId);
+        if (this.#trackIds) for (const r of rejected) this.ids.filtered.add(r.messageId);
         this.emit('filtered', rejected.length);
       }
     }
@@ -185,7 +197,7 @@ export class EsmEmulator extends EventEmitter<EmulatorEvents> {
     if (verdict.kind === 'batch-failed') c.batchErrors += 1;
     if (deleted) {
       c.succeeded += toDelete.length;
-      for (const r of toDelete) this.ids.succeeded.add(r.messageId);
+      if (this.#trackIds) for (const r of toDelete) this.ids.succeeded.add(r.messageId);
     }
     this.emit('batch', {
       mapping: this.#o.name, requestId: result.requestId, size: passed.length, verdict,

@@ -75,6 +75,19 @@ describe('ESM emulator: records, context and environment', () => {
     expect(env).toEqual({ FIXTURE_FLAG: 'from-template', AWS_REGION: server.region, HOST_SECRET: null });
   });
 
+  it('stops remembering message ids after stopTrackingIds (sluice dev --watch), while counting on', async () => {
+    const h = await harness({});
+    await h.send(['{"mode":"ok"}', '{"mode":"ok"}']);
+    h.emulator.start();
+    await waitFor(() => h.emulator.counters.succeeded === 2, 10_000, 'first messages processed');
+    expect(h.emulator.ids.succeeded.size).toBe(2);
+    h.emulator.stopTrackingIds();
+    expect(h.emulator.ids.succeeded.size).toBe(0);
+    await h.send(['{"mode":"ok"}', '{"mode":"ok"}', '{"mode":"ok"}']);
+    await waitFor(() => h.emulator.counters.succeeded === 5, 10_000, 'later messages processed');
+    expect([h.emulator.ids.received.size, h.emulator.ids.succeeded.size]).toEqual([0, 0]);
+  });
+
   it('deletes records that match no filter without invoking the function', async () => {
     const h = await harness({ mapping: { filterPatterns: [{ body: { keep: [true] } }, { messageAttributes: { force: { stringValue: ['yes'] } } }] } });
     const ids = await h.send([
