@@ -21,7 +21,8 @@ export const DEAD_LETTERED = 1;
 export const DELAYED = 2;
 
 const MAX_ATTRIBUTES = 10;
-const MAX_BATCH_BYTES = 1024 * 1024;
+const MAX_MESSAGE_BYTES = 1_048_576;
+const MAX_BATCH_BYTES = 1_048_576;
 const CALL_TIMEOUT_MS = 5000;
 const CALLS_IN_FLIGHT = 8;
 
@@ -33,9 +34,13 @@ export function deadLetterUrl(retry: RetryOptions): string | undefined {
 
 function attributesFor(record: SqsRecord, error: Error, queueName: string): Record<string, MessageAttributeValue> {
   const out: Record<string, MessageAttributeValue> = {};
+  // SQS counts the body and every attribute's name, type and value against the 1 MiB limit.
+  let size = Buffer.byteLength(record.body);
   for (const [name, a] of Object.entries(record.messageAttributes ?? {})) {
     if (a?.binaryValue !== undefined) out[name] = { DataType: a.dataType, BinaryValue: Buffer.from(a.binaryValue, 'base64') };
     else if (a?.stringValue !== undefined) out[name] = { DataType: a.dataType, StringValue: a.stringValue };
+    else continue;
+    size += Buffer.byteLength(name) + Buffer.byteLength(a.dataType) + (out[name]!.BinaryValue?.length ?? Buffer.byteLength(a.stringValue ?? ''));
   }
   const code = (error as { code?: unknown }).code;
   const ours: Record<string, string> = {
@@ -44,10 +49,13 @@ function attributesFor(record: SqsRecord, error: Error, queueName: string): Reco
     [DLQ_ATTRIBUTES.sourceQueue]: queueName,
     [DLQ_ATTRIBUTES.attempt]: String(attemptOf(record)),
   };
-  // SQS allows 10 attributes: ours go in as far as they fit, most useful first.
+  // SQS allows 10 attributes and 1 MiB: ours go in as far as they fit, most useful first,
+  // so a message at the limit still reaches the DLQ (unannotated) rather than failing.
   for (const [name, value] of Object.entries(ours)) {
-    if (Object.keys(out).length >= MAX_ATTRIBUTES) break;
+    const extra = Buffer.byteLength(name) + 6 + Buffer.byteLength(value);
+    if (Object.keys(out).length >= MAX_ATTRIBUTES || size + extra > MAX_MESSAGE_BYTES) break;
     out[name] = { DataType: 'String', StringValue: value };
+    size += extra;
   }
   return out;
 }

@@ -151,6 +151,23 @@ describe('poison straight to the DLQ', () => {
     expect(dead!.attributes.MessageDeduplicationId).toBe(records[0]!.messageId);
   });
 
+  it('dead-letters a poison message at the 1 MiB limit without the annotations that would not fit', async () => {
+    const q = await queue();
+    const dlq = await queue();
+    const body = 'x'.repeat(1_048_576 - 20);
+    await sqs.send(new SendMessageCommand({
+      QueueUrl: q.url, MessageBody: body, MessageAttributes: { kind: { DataType: 'String', StringValue: 'big' } },
+    }));
+    const records = await receiveUntil(q, 1, 5000);
+    const result = await processBatch(records, async () => {}, options({ deadLetter: dlq.url }));
+    expect(result.outcomes[0]!.disposition).toBe('dead-lettered');
+    expect(result.batchItemFailures).toEqual([]);
+    const [dead] = await receiveUntil(dlq, 1, 5000);
+    expect(dead!.body).toBe(body);
+    expect(dead!.messageAttributes.kind!.stringValue).toBe('big');
+    expect(dead!.messageAttributes[DLQ_ATTRIBUTES.reason]).toBeUndefined();
+  });
+
   it('keeps the message on the source queue and reports it failed when the DLQ send fails', async () => {
     const q = await queue(false, 1);
     await sqs.send(new SendMessageCommand({ QueueUrl: q.url, MessageBody: 'not json' }));
