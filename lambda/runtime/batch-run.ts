@@ -64,9 +64,9 @@ export class BatchRun {
   finished = false;
   /** `stop-batch`: the failure that stopped the batch. */
   stopError: Error | undefined;
-  private readonly keys: Map<string, number> | undefined;
-  private readonly remaining: (() => number) | undefined;
-  private onDeadline: (() => void) | undefined;
+  readonly #keys: Map<string, number> | undefined;
+  readonly #remaining: (() => number) | undefined;
+  #onDeadline: (() => void) | undefined;
 
   constructor(records: readonly SqsRecord[], handle: Handle<unknown>, opts: ResolvedOptions, lambdaContext: LambdaContext | undefined) {
     const n = records.length;
@@ -84,25 +84,25 @@ export class BatchRun {
     this.visibility = new Int32Array(opts.retry?.backoff === undefined ? 0 : n);
     this.breaker = breakerFor(opts);
     this.fifo = opts.fifo === 'auto' ? records.some((r) => typeof r.eventSourceARN === 'string' && r.eventSourceARN.endsWith('.fifo')) : opts.fifo;
-    this.remaining = remainingTimeOf(lambdaContext);
-    if (opts.dedupe === true) this.markMessageIdDuplicates();
-    this.keys = typeof opts.dedupe === 'function' ? new Map() : undefined;
+    this.#remaining = remainingTimeOf(lambdaContext);
+    if (opts.dedupe === true) this.#markMessageIdDuplicates();
+    this.#keys = typeof opts.dedupe === 'function' ? new Map() : undefined;
   }
 
   /** Milliseconds until no record may start, or `undefined` without a usable Lambda context. */
   msUntilDeadline(): number | undefined {
-    return this.remaining === undefined ? undefined : this.remaining() - this.opts.deadlineMarginMs;
+    return this.#remaining === undefined ? undefined : this.#remaining() - this.opts.deadlineMarginMs;
   }
 
   /** Registers what to do when the deadline passes (resolves the batch at once). */
   setDeadlineListener(listener: () => void): void {
-    this.onDeadline = listener;
+    this.#onDeadline = listener;
   }
 
   /** True when no record may start any more; reaching the deadline here finishes the batch. */
   mustStop(): boolean {
     if (this.finished) return true;
-    if (this.remaining !== undefined && this.remaining() < this.opts.deadlineMarginMs) {
+    if (this.#remaining !== undefined && this.#remaining() < this.opts.deadlineMarginMs) {
       this.reachDeadline();
       return true;
     }
@@ -128,7 +128,7 @@ export class BatchRun {
     }
     this.inFlight = 0;
     this.abort.abort(new DeadlineError('Lambda deadline margin reached'));
-    this.onDeadline?.();
+    this.#onDeadline?.();
   }
 
   /** Marks a record skipped without running it. */
@@ -160,7 +160,7 @@ export class BatchRun {
         message = validate(opts.schema, message, record.messageId);
         if (message instanceof Promise) message = await message;
       }
-      if (this.keys !== undefined && this.isKeyDuplicate(i, message)) return;
+      if (this.#keys !== undefined && this.#isKeyDuplicate(i, message)) return;
       const ctx = messageContext(record, this.fifo, decoded.sns, this.abort.signal, opts.logger, this.lambdaContext);
       const result = this.handle(message, ctx);
       if (isThenable(result)) await result;
@@ -197,14 +197,14 @@ export class BatchRun {
     return [...byGroup.values()];
   }
 
-  private isKeyDuplicate(i: number, message: unknown): boolean {
+  #isKeyDuplicate(i: number, message: unknown): boolean {
     const key = (this.opts.dedupe as (m: unknown, r: SqsRecord) => unknown)(message, this.records[i]!);
     if (typeof key !== 'string') {
       throw new TypeError(`Message ${this.records[i]!.messageId}: dedupe returned ${typeof key}, expected a string key`);
     }
-    const first = this.keys!.get(key);
+    const first = this.#keys!.get(key);
     if (first === undefined) {
-      this.keys!.set(key, i);
+      this.#keys!.set(key, i);
       return false;
     }
     this.status[i] = DUPLICATE;
@@ -212,7 +212,7 @@ export class BatchRun {
     return true;
   }
 
-  private markMessageIdDuplicates(): void {
+  #markMessageIdDuplicates(): void {
     if (this.n < 2) return;
     // One hash operation per record; the original of a (rare) duplicate is found by a scan.
     const seen = new Set<string>();
