@@ -8,19 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { EnvelopeError, processBatch, ValidationError } from '../../lambda/runtime/index.ts';
 import type { BatchOptions, BatchResult, SqsRecord } from '../../lambda/runtime/index.ts';
 import { sqsRecord, TEST_QUEUE_ARN } from '../../lambda/runtime/testing.ts';
+import { prng as mulberry32 } from '../../chaos/plan.ts';
 import { handSchema, tick } from './helpers.ts';
-
-/** mulberry32: a tiny seeded PRNG returning floats in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SEED = Number(process.env.SLUICE_PROPERTY_SEED ?? 0x51c3);
 const RUNS = Number(process.env.SLUICE_PROPERTY_RUNS ?? 200);
