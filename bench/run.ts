@@ -173,7 +173,7 @@ emit(`
   per-record entries directly (no outcome objects): together ~1 µs.
 - Case (b) follows from (a): 50 timers fire together, so every µs of CPU per record delays each round
   (Sluice ${fmt(sluiceB.cpuUs.median / 1000)} ms CPU vs ${fmt(floorB.cpuUs.median / 1000)} ms for the floor chains in this run); the
-  1.02× target sits within this machine's run-to-run spread (1.003–1.031× over a dozen runs of `bench/quick.ts io` and `npm run bench` this session).
+  1.02× target sits within this machine's run-to-run spread (1.003–1.031× over a dozen runs of \`bench/quick.ts io\` and \`npm run bench\` this session).
 - Bundle: the runtime is ~25 KiB, of which the retry features (issue 6: backoff, poison to the DLQ, circuit
   breaker, their option checks and SQS calls) are ~8 KiB; zod/mini with the \`UserRegistered\` schema is ~16 KiB
   and middy ~3.4 KiB, so \`register-user\` (which turns retry on) is ~46 KiB against the 40 KiB target.
