@@ -34,14 +34,7 @@ export function bundleFixture(name: string): Promise<string> {
   return dir;
 }
 
-/** Polls `condition` until it holds; rejects after `timeoutMs` naming `what`. */
-export async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for: ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+export { waitFor } from './wait-for.ts';
 
 let counter = 0;
 

@@ -44,7 +44,7 @@ export const redriveCommand: CommandSpec = {
       for (const [target, count] of Object.entries(summary.byTarget)) output.out(`  ${count} → ${target}`);
       return summary.failed + summary.unroutable === 0 ? EXIT.ok : EXIT.failure;
     } catch (error) {
-      if (error instanceof RedriveTargetError) throw new UsageError(`${error.message} (pass --to <url>)`);
+      if (error instanceof RedriveTargetError) throw new UsageError(error.message);
       throw error;
     } finally {
       sqs.destroy();
