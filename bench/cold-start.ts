@@ -26,7 +26,7 @@ export interface ColdEntry {
 }
 
 export const COLD_ENTRIES: readonly ColdEntry[] = [
-  { name: 'Sluice `register-user`', entry: 'lambda/handlers/register-user.ts' },
+  { name: 'Sluice `register-user`', entry: 'lib/example/handlers/register-user.ts' },
   { name: 'bare handler (zod/mini)', entry: 'bench/cold/bare.ts' },
   { name: 'middy + sqs-partial-batch-failure (zod/mini)', entry: 'bench/cold/middy.ts' },
   { name: 'Powertools batch (zod/mini)', entry: 'bench/cold/powertools-batch.ts' },

@@ -12,11 +12,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { DeleteMessageBatchResult } from '@aws-sdk/client-sqs';
 import { Consumer } from 'sqs-consumer';
-import { localClientConfig } from '../lib/local/embedded-server.ts';
-import { EsmEmulator } from '../lib/local/esm-emulator.ts';
-import { sluiceWorkerHandler } from '../lib/local/handler-module.ts';
-import { LambdaInvoker } from '../lib/local/lambda-invoker.ts';
-import { startWorker } from '../lib/local/worker.ts';
+import { localClientConfig } from '../lib/local/index.ts';
+import { EsmEmulator } from '../lib/local/emulator/index.ts';
+import { sluiceWorkerHandler } from '../lib/worker/index.ts';
+import { LambdaInvoker } from '../lib/local/emulator/index.ts';
+import { startWorker } from '../lib/worker/index.ts';
 
 /** Messages in flight at most, in every row. */
 export const CONSUME_CONCURRENCY = 50;

@@ -22,7 +22,7 @@ import { runInNewContext } from 'node:vm';
 import {
   CreateQueueCommand, DeleteQueueCommand, GetQueueAttributesCommand, SendMessageBatchCommand, SQSClient,
 } from '@aws-sdk/client-sqs';
-import { localClientConfig } from '../lib/local/embedded-server.ts';
+import { localClientConfig } from '../lib/local/index.ts';
 import {
   CONSUME_CONCURRENCY, HANDLER_MS, emulatorRow, rawLoopRow, sluiceWorkerRow, sqsConsumerRow,
 } from './consume-rows.ts';

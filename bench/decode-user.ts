@@ -3,7 +3,7 @@
  * unwrap the SNS envelope, parse the `Message`, validate it with the example handlers'
  * `zod/mini` schema through its Standard Schema interface.
  */
-import { UserRegistered } from '../lambda/handlers/user-schemas.ts';
+import { UserRegistered } from '../lib/example/handlers/user-schemas.ts';
 
 type Envelope = { Type?: unknown; TopicArn?: unknown; MessageId?: unknown; Message?: unknown };
 

@@ -4,7 +4,7 @@
  * fixture builders.
  */
 import { snsEnvelope, sqsEvent, sqsRecord } from '../lambda/runtime/testing.ts';
-import type { SqsEvent } from '../lambda/runtime/types.ts';
+import type { SqsEvent } from '../lambda/runtime/index.ts';
 
 /** The event and the ids that must come back in `batchItemFailures`, in record order. */
 export interface BenchInput {

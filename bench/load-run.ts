@@ -13,10 +13,10 @@ import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { build } from 'esbuild';
-import { EsmEmulator } from '../lib/local/esm-emulator.ts';
-import { sluiceWorkerHandler } from '../lib/local/handler-module.ts';
-import { LambdaInvoker } from '../lib/local/lambda-invoker.ts';
-import { startWorker } from '../lib/local/worker.ts';
+import { EsmEmulator } from '../lib/local/emulator/index.ts';
+import { sluiceWorkerHandler } from '../lib/worker/index.ts';
+import { LambdaInvoker } from '../lib/local/emulator/index.ts';
+import { startWorker } from '../lib/worker/index.ts';
 
 /** Options of {@link runLoad}. */
 export interface LoadOptions {

@@ -9,7 +9,7 @@
  * stops when stdin closes or on SIGTERM.
  */
 import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { localClientConfig, startEmbeddedServer } from '../lib/local/embedded-server.ts';
+import { localClientConfig, startEmbeddedServer } from '../lib/local/index.ts';
 
 const [messages = 1000, backlog = 2000, visibility = 30] = process.argv.slice(2).map(Number);
 const server = await startEmbeddedServer({ port: 0 });

@@ -10,9 +10,9 @@ import middy from '@middy/core';
 import sqsPartialBatchFailure from '@middy/sqs-partial-batch-failure';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pLimit from 'p-limit';
-import { UserRegistered } from '../lambda/handlers/user-schemas.ts';
+import { UserRegistered } from '../lib/example/handlers/user-schemas.ts';
 import { sqsHandler } from '../lambda/runtime/index.ts';
-import type { LambdaContext, SqsBatchResponse, SqsEvent, SqsRecord } from '../lambda/runtime/types.ts';
+import type { LambdaContext, SqsBatchResponse, SqsEvent, SqsRecord } from '../lambda/runtime/index.ts';
 import { decodeUser } from './decode-user.ts';
 import { UserRecordSchema } from './user-classic.ts';
 

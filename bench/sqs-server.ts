@@ -10,7 +10,8 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { assertLoopbackUrl, startEmbeddedServer } from '../lib/local/embedded-server.ts';
+import { startEmbeddedServer } from '../lib/local/index.ts';
+import { assertLoopbackUrl } from '../lib/sqs/index.ts';
 
 /** A server running in a child process. */
 export interface ServerProcess {

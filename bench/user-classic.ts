@@ -10,7 +10,7 @@ import { z } from 'zod';
 
 const ISO_UTC_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
 
-/** The same rules as `lambda/handlers/user-schemas.ts`, in classic zod. */
+/** The same rules as `lib/example/handlers/user-schemas.ts`, in classic zod. */
 export const UserRegisteredClassic = z.object({
   type: z.literal('UserRegistered'),
   userId: z.string().min(1).max(128),

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-/** CDK app entry (`cdk.json` "app"): synthesizes the example app of `lib/stacks`. */
-import { buildApp } from '../lib/stacks/app.ts';
+/** CDK app entry (`cdk.json` "app"): synthesizes the example app of `lib/example`. */
+import { buildApp } from '../lib/example/index.ts';
 
 buildApp().synth();

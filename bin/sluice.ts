@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 /**
- * `sluice` CLI entry: parses the command line and delegates (see `lib/local/cli/main.ts`).
+ * `sluice` CLI entry: parses the command line and delegates (see `lib/cli/main.ts`).
  */
-import { runCli } from '../lib/local/cli/main.ts';
+import { runCli } from '../lib/cli/index.ts';
 
 const code = await runCli(process.argv.slice(2));
 process.exitCode = code;

@@ -7,10 +7,10 @@
 import { fileURLToPath } from 'node:url';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { EventTopic } from '../lib/constructs/event-topic.ts';
-import { QueueConsumer } from '../lib/constructs/queue-consumer.ts';
-import type { AppBuilder } from '../lib/local/synth.ts';
-import { readCdkContext } from '../lib/stacks/cdk-context.ts';
+import { EventTopic } from '../lib/constructs/index.ts';
+import { QueueConsumer } from '../lib/constructs/index.ts';
+import type { AppBuilder } from '../lib/local/model/index.ts';
+import { readCdkContext } from '../lib/example/index.ts';
 import { CHAOS_ENV } from './plan.ts';
 import type { FaultPlan } from './plan.ts';
 

@@ -1,5 +1,5 @@
 /** Cold-start comparison: no library, a hand-written handler (zod/mini schema, plain fetch). */
-import type { SqsBatchResponse, SqsEvent } from '../../lambda/runtime/types.ts';
+import type { SqsBatchResponse, SqsEvent } from '../../lambda/runtime/index.ts';
 import { decodeUser } from '../decode-user.ts';
 import { postUser } from './post-user.ts';
 

@@ -1,7 +1,7 @@
 /** Cold-start comparison: `@middy/core` + `@middy/sqs-partial-batch-failure` (zod/mini schema, plain fetch). */
 import middy from '@middy/core';
 import sqsPartialBatchFailure from '@middy/sqs-partial-batch-failure';
-import type { SqsEvent } from '../../lambda/runtime/types.ts';
+import type { SqsEvent } from '../../lambda/runtime/index.ts';
 import { decodeUser } from '../decode-user.ts';
 import { postUser } from './post-user.ts';
 

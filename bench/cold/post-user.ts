@@ -3,8 +3,8 @@
  * to `${IDENTITY_API_URL}/users` through the same `postJson` (node:http), 2xx or 409 is
  * done, anything else throws. Sharing the client keeps the rows about the frameworks.
  */
-import { postJson } from '../../lambda/handlers/http.ts';
-import type { UserRegistered } from '../../lambda/handlers/user-schemas.ts';
+import { postJson } from '../../lib/example/handlers/http.ts';
+import type { UserRegistered } from '../../lib/example/handlers/user-schemas.ts';
 
 const never = new AbortController().signal;
 

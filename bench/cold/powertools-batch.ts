@@ -1,6 +1,6 @@
 /** Cold-start comparison: `@aws-lambda-powertools/batch` `BatchProcessor` (zod/mini schema, plain fetch). */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import type { LambdaContext, SqsEvent, SqsRecord } from '../../lambda/runtime/types.ts';
+import type { LambdaContext, SqsEvent, SqsRecord } from '../../lambda/runtime/index.ts';
 import { decodeUser } from '../decode-user.ts';
 import { postUser } from './post-user.ts';
 

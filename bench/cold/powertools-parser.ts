@@ -5,7 +5,7 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { parser } from '@aws-lambda-powertools/batch/parser';
 import type { z } from 'zod';
-import type { LambdaContext, SqsEvent } from '../../lambda/runtime/types.ts';
+import type { LambdaContext, SqsEvent } from '../../lambda/runtime/index.ts';
 import { UserRecordSchema } from '../user-classic.ts';
 import { postUser } from './post-user.ts';
 

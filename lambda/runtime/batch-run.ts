@@ -8,7 +8,7 @@ import { CircuitBreaker } from './circuit-breaker.ts';
 import { CircuitOpenError, DeadlineError, isPermanent, toError } from './errors.ts';
 import { groupIdOf, messageContext } from './message-context.ts';
 import type { ResolvedOptions } from './options.ts';
-import type { Handle, LambdaContext, OutcomeStatus, SqsRecord } from './types.ts';
+import type { Handle, LambdaContext, MessageContext, OutcomeStatus, SqsRecord } from './types.ts';
 
 /** Slot states; `PENDING` and `RUNNING` never survive finalization. */
 export const PENDING = 0;
@@ -56,6 +56,8 @@ export class BatchRun {
   /** With `retry.backoff`: the visibility timeout set for a delayed record, in seconds. */
   readonly visibility: Int32Array;
   readonly breaker: CircuitBreaker | undefined;
+  /** With `onFailure`: the context each record's `handle` received, for the callback. */
+  readonly contexts: (MessageContext | undefined)[] | undefined;
   readonly abort = new AbortController();
   readonly startTime = now();
   inFlight = 0;
@@ -83,6 +85,7 @@ export class BatchRun {
     this.disposition = new Uint8Array(opts.retry === undefined ? 0 : n);
     this.visibility = new Int32Array(opts.retry?.backoff === undefined ? 0 : n);
     this.breaker = breakerFor(opts);
+    this.contexts = opts.onFailure === undefined ? undefined : new Array<MessageContext | undefined>(n);
     this.fifo = opts.fifo === 'auto' ? records.some((r) => typeof r.eventSourceARN === 'string' && r.eventSourceARN.endsWith('.fifo')) : opts.fifo;
     this.#remaining = remainingTimeOf(lambdaContext);
     if (opts.dedupe === true) this.#markMessageIdDuplicates();
@@ -162,6 +165,7 @@ export class BatchRun {
       }
       if (this.#keys !== undefined && this.#isKeyDuplicate(i, message)) return;
       const ctx = messageContext(record, this.fifo, decoded.sns, this.abort.signal, opts.logger, this.lambdaContext);
+      if (this.contexts !== undefined) this.contexts[i] = ctx;
       const result = this.handle(message, ctx);
       if (isThenable(result)) await result;
       if (this.finished) return;
@@ -183,6 +187,11 @@ export class BatchRun {
         this.inFlight--;
       }
     }
+  }
+
+  /** The context `handle` received for record `i`, or a new one (without `sns`) when it never ran. */
+  contextOf(i: number): MessageContext {
+    return this.contexts?.[i] ?? messageContext(this.records[i]!, this.fifo, undefined, this.abort.signal, this.opts.logger, this.lambdaContext);
   }
 
   /** FIFO: records in groups, in order of first appearance; no group id = one shared group. */
@@ -228,7 +237,8 @@ export class BatchRun {
   }
 }
 
-function isThenable(value: unknown): value is PromiseLike<unknown> {
+/** True for a promise or any object with a `then` method. */
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
   return value instanceof Promise || (typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function');
 }
 

@@ -17,12 +17,16 @@ type Envelope = {
   Subject?: unknown; Timestamp?: unknown; MessageAttributes?: unknown;
 };
 
-function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
+type Parsed = { ok: true; value: unknown } | { ok: false; at?: number | undefined };
+
+function parseJson(text: string): Parsed {
   try {
     return { ok: true, value: JSON.parse(text) };
-  } catch {
-    // The SyntaxError quotes the input, so it is dropped rather than kept as cause.
-    return { ok: false };
+  } catch (e) {
+    // The SyntaxError may quote the input, so only the position it names is kept, never the
+    // error itself. No quote may follow the match: V8 quotes input as `"…" is not valid JSON`.
+    const m = /position (\d+)[^"]*$|end of JSON input$/.exec(String((e as Error).message));
+    return { ok: false, at: m === null ? undefined : Number(m[1] ?? text.length) };
   }
 }
 
@@ -85,7 +89,7 @@ export function decodeBody(record: SqsRecord, envelope: EnvelopeMode, body: Body
   let text = raw;
   let sns: SnsDetails | undefined;
   // A parse of the outer body done for envelope detection is reused for a JSON body.
-  let parsed: { ok: true; value: unknown } | { ok: false } | undefined;
+  let parsed: Parsed | undefined;
   if (envelope !== 'none') {
     parsed = mayBeObject(raw) ? parseJson(raw) : { ok: false };
     if (parsed.ok && isEnvelope(parsed.value)) {
@@ -102,16 +106,22 @@ export function decodeBody(record: SqsRecord, envelope: EnvelopeMode, body: Body
   const result = parsed ?? parseJson(text);
   if (!result.ok) {
     const what = sns ? 'SNS Message' : 'body';
-    throw withoutStack(() => new ValidationError(`Message ${record.messageId}: ${what} is not valid JSON (${text.length} characters)`));
+    const at = result.at === undefined ? '' : ` at position ${result.at}`;
+    throw withoutStack(() => new ValidationError(`Message ${record.messageId}: ${what} is not valid JSON${at} (${text.length} characters)`));
   }
   return { value: result.value, sns };
 }
 
 function issuesOf(issues: readonly StandardSchemaV1.Issue[]): ValidationIssue[] {
-  return issues.map((issue) => ({
-    message: issue.message,
-    path: (issue.path ?? []).map((p) => (typeof p === 'object' && p !== null ? p.key : p) as string | number),
-  }));
+  return issues.map((issue) => {
+    // Not part of Standard Schema, but zod and ArkType give `code`, valibot `type`.
+    const code = (issue as { code?: unknown }).code ?? (issue as { type?: unknown }).type;
+    return {
+      message: issue.message,
+      path: (issue.path ?? []).map((p) => (typeof p === 'object' && p !== null ? p.key : p) as string | number),
+      code: typeof code === 'string' ? code : undefined,
+    };
+  });
 }
 
 function schemaFailure(messageId: string, issues: readonly StandardSchemaV1.Issue[]): ValidationError {

@@ -2,16 +2,21 @@
  * The error tree of Sluice. Every class extends {@link SluiceError}, carries a stable
  * upper-snake `code` and keeps `cause`. Tell errors apart with `instanceof` or `code`,
  * never by matching `message`.
+ *
+ * Every class sets its `name` as a string literal: minifiers rename classes, so
+ * `new.target.name` would read `R` in a deployed bundle. The field is not `readonly`, so
+ * a subclass may set its own either way (`override name = 'PaymentDeclinedError'`, or
+ * `this.name = …` in its constructor); one that sets none keeps its parent's name.
  */
 
 /** Base of every error Sluice throws; `code` is stable, `message` is for people. */
 export class SluiceError extends Error {
+  override name = 'SluiceError';
   /** Stable machine-readable code, e.g. `VALIDATION`. */
   readonly code: string;
 
   constructor(code: string, message: string, options?: ErrorOptions) {
     super(message, options);
-    this.name = new.target.name;
     this.code = code;
   }
 }
@@ -23,6 +28,7 @@ export class SluiceError extends Error {
  * record goes straight to the DLQ; otherwise it is reported failed.
  */
 export class PermanentError extends SluiceError {
+  override name = 'PermanentError';
   constructor(message: string, options?: ErrorOptions, code = 'PERMANENT') {
     super(code, message, options);
   }
@@ -30,8 +36,11 @@ export class PermanentError extends SluiceError {
 
 /** One problem reported by a Standard Schema, without the offending input. */
 export interface ValidationIssue {
+  /** The schema's message; may quote the input, so Sluice never logs it. */
   readonly message: string;
   readonly path: readonly (string | number)[];
+  /** The issue's machine-readable code when the schema gives one (zod, ArkType: `code`; valibot: `type`). */
+  readonly code?: string;
 }
 
 /**
@@ -40,7 +49,8 @@ export interface ValidationIssue {
  * Its message names the record and the failing paths but never quotes the input.
  */
 export class ValidationError extends PermanentError {
-  /** The schema's issues (message and path only); empty for a JSON syntax error. */
+  override name = 'ValidationError';
+  /** The schema's issues (message, path and code only); empty for a JSON syntax error. */
   readonly issues: readonly ValidationIssue[];
 
   constructor(message: string, issues: readonly ValidationIssue[] = [], options?: ErrorOptions) {
@@ -51,6 +61,7 @@ export class ValidationError extends PermanentError {
 
 /** The body is not the SNS envelope that `envelope: 'sns'` requires. */
 export class EnvelopeError extends PermanentError {
+  override name = 'EnvelopeError';
   constructor(message: string, options?: ErrorOptions) {
     super(message, options, 'ENVELOPE');
   }
@@ -62,6 +73,7 @@ export class EnvelopeError extends PermanentError {
  * `retryAfterSeconds`, when set, is the delay the next attempt should wait for.
  */
 export class TransientError extends SluiceError {
+  override name = 'TransientError';
   /** Seconds to wait before the next attempt, when the failure says so. */
   readonly retryAfterSeconds: number | undefined;
 
@@ -73,6 +85,7 @@ export class TransientError extends SluiceError {
 
 /** The record was cut off, or never started, because the Lambda deadline was near. */
 export class DeadlineError extends SluiceError {
+  override name = 'DeadlineError';
   constructor(message: string, options?: ErrorOptions) {
     super('DEADLINE', message, options);
   }
@@ -83,6 +96,7 @@ export class DeadlineError extends SluiceError {
  * could not be reported). The invocation rejects, so Lambda retries the whole batch.
  */
 export class InvalidEventError extends SluiceError {
+  override name = 'InvalidEventError';
   constructor(message: string, options?: ErrorOptions) {
     super('INVALID_EVENT', message, options);
   }
@@ -90,6 +104,7 @@ export class InvalidEventError extends SluiceError {
 
 /** An option is missing, unknown or out of range. Thrown when the handler is built. */
 export class ConfigError extends SluiceError {
+  override name = 'ConfigError';
   /** Every problem found, one line each, naming the option, the value and what is allowed. */
   readonly problems: readonly string[];
 
@@ -124,6 +139,7 @@ export function toError(thrown: unknown): Error {
 
 /** The record was not started because the circuit breaker is open. */
 export class CircuitOpenError extends SluiceError {
+  override name = 'CircuitOpenError';
   constructor(message: string, options?: ErrorOptions) {
     super('CIRCUIT_OPEN', message, options);
   }

@@ -14,6 +14,7 @@ export {
   InvalidEventError,
   ConfigError,
   CircuitOpenError,
+  toError,
 } from './errors.ts';
 export { backoffSeconds } from './backoff.ts';
 export type { ValidationIssue } from './errors.ts';

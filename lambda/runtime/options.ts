@@ -5,7 +5,9 @@
 import { SLUICE_DEFAULTS } from './contract.ts';
 import { ConfigError } from './errors.ts';
 import { createJsonLogger, noopLogger } from './logger.ts';
-import type { BatchOptions, BodyMode, EnvelopeMode, MetricsOptions, RetryOptions, SluiceLogger, SqsRecord, StandardSchemaV1 } from './types.ts';
+import type {
+  BatchOptions, BodyMode, EnvelopeMode, LogFailures, MetricsOptions, OnFailure, RetryOptions, SluiceLogger, SqsRecord, StandardSchemaV1,
+} from './types.ts';
 
 /** Options after validation, with every default applied. */
 export interface ResolvedOptions {
@@ -20,11 +22,13 @@ export interface ResolvedOptions {
   readonly logger: SluiceLogger;
   readonly metrics: MetricsOptions | undefined;
   readonly retry: RetryOptions | undefined;
+  readonly logFailures: LogFailures;
+  readonly onFailure: OnFailure | undefined;
 }
 
 const KNOWN = new Set([
   'handle', 'concurrency', 'schema', 'envelope', 'body', 'fifo', 'onGroupFailure',
-  'deadlineMarginMs', 'dedupe', 'logger', 'metrics', 'retry',
+  'deadlineMarginMs', 'dedupe', 'logger', 'metrics', 'retry', 'logFailures', 'onFailure',
 ]);
 const LOG_METHODS = ['debug', 'info', 'warn', 'error'] as const;
 
@@ -120,6 +124,10 @@ export function resolveOptions(
     if (typeof o.dedupe === 'boolean' || typeof o.dedupe === 'function') dedupe = o.dedupe as ResolvedOptions['dedupe'];
     else problems.push(`dedupe: received ${describe(o.dedupe)}; allowed: true, false, or (message, record) => string`);
   }
+  const onFailure = o.onFailure as OnFailure | undefined;
+  if (onFailure !== undefined && typeof onFailure !== 'function') {
+    problems.push(`onFailure: received ${describe(onFailure)}; allowed: a function (outcome, ctx)`);
+  }
 
   const resolved: ResolvedOptions = {
     concurrency,
@@ -133,6 +141,8 @@ export function resolveOptions(
     logger: resolveLogger(problems, o.logger),
     metrics: resolveMetrics(problems, o.metrics),
     retry: retryValidator(problems, o.retry),
+    logFailures: oneOf(problems, 'logFailures', o.logFailures, ['detailed', 'codes', false] as const, 'detailed'),
+    onFailure,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(resolved);

@@ -7,6 +7,7 @@ import { checkRecords } from './check-event.ts';
 import { ConfigError } from './errors.ts';
 import { describe, resolveOptions } from './options.ts';
 import type { ResolvedOptions } from './options.ts';
+import { notifyFailures } from './on-failure.ts';
 import { runFifo, runStandard } from './pool.ts';
 import { emitMetrics, logFailure, logSummary } from './report.ts';
 import { validateRetry } from './retry-options.ts';
@@ -114,8 +115,22 @@ export interface EngineResult {
   settled: Settled[] | undefined;
 }
 
-function finish(run: BatchRun, mode: 'outcomes' | 'settled'): EngineResult {
-  const { n, records, status, errors, durations, originOf, disposition, visibility, opts } = run;
+/** The outcome of final record `i`. */
+function outcomeOf(run: BatchRun, i: number): RecordOutcome {
+  const outcome: RecordOutcome = { messageId: run.records[i]!.messageId, status: STATUS_NAMES[run.status[i]!]!, durationMs: run.durations[i]! };
+  const error = run.errors[i];
+  if (error !== undefined) outcome.error = error;
+  const d = run.disposition[i];
+  if (d === DEAD_LETTERED) outcome.disposition = 'dead-lettered';
+  else if (d === DELAYED) {
+    outcome.disposition = 'delayed';
+    outcome.visibilityTimeoutSeconds = run.visibility[i]!;
+  }
+  return outcome;
+}
+
+function finish(run: BatchRun, mode: 'outcomes' | 'settled'): EngineResult | Promise<EngineResult> {
+  const { n, records, status, errors, originOf, disposition, opts } = run;
   const outcomes = mode === 'outcomes' ? new Array<RecordOutcome>(n) : undefined;
   const settled = mode === 'settled' ? new Array<Settled>(n).fill(FULFILLED) : undefined;
   const stats: BatchStats = {
@@ -125,6 +140,7 @@ function finish(run: BatchRun, mode: 'outcomes' | 'settled'): EngineResult {
   const resolved = (i: number): boolean => status[i] === SUCCEEDED || disposition[i] === DEAD_LETTERED;
   const batchItemFailures: BatchItemFailure[] = [];
   let reported: Set<string> | undefined;
+  const notify: number[] | undefined = opts.onFailure === undefined ? undefined : [];
   for (let i = 0; i < n; i++) {
     let s = status[i]!;
     if (s === PENDING) {
@@ -147,19 +163,10 @@ function finish(run: BatchRun, mode: 'outcomes' | 'settled'): EngineResult {
       if (s === FAILED) stats.failed++;
       else stats.skipped++;
       ok = d === DEAD_LETTERED;
-      logFailure(opts, messageId, STATUS_NAMES[s]!, errors[i]);
+      logFailure(opts, records[i]!, STATUS_NAMES[s]!, errors[i]);
+      notify?.push(i);
     }
-    if (outcomes !== undefined) {
-      const outcome: RecordOutcome = { messageId, status: STATUS_NAMES[s]!, durationMs: durations[i]! };
-      const error = errors[i];
-      if (error !== undefined) outcome.error = error;
-      if (d === DEAD_LETTERED) outcome.disposition = 'dead-lettered';
-      else if (d === DELAYED) {
-        outcome.disposition = 'delayed';
-        outcome.visibilityTimeoutSeconds = visibility[i]!;
-      }
-      outcomes[i] = outcome;
-    }
+    if (outcomes !== undefined) outcomes[i] = outcomeOf(run, i);
     if (!ok) {
       reported ??= new Set();
       if (!reported.has(messageId)) {
@@ -172,5 +179,8 @@ function finish(run: BatchRun, mode: 'outcomes' | 'settled'): EngineResult {
   stats.durationMs = Math.round((performance.now() - run.startTime) * 1000) / 1000;
   logSummary(opts, stats);
   emitMetrics(opts, stats);
-  return { batchItemFailures, stats, outcomes, settled };
+  const result: EngineResult = { batchItemFailures, stats, outcomes, settled };
+  // `onFailure` sees the outcomes the caller gets; it may delay the return, boundedly.
+  const waiting = notify && notifyFailures(run, opts.onFailure!, notify, (i) => outcomes?.[i] ?? outcomeOf(run, i));
+  return waiting ? waiting.then(() => result) : result;
 }

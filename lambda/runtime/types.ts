@@ -138,6 +138,34 @@ export interface RetryOptions {
   endpoint?: string;
 }
 
+/**
+ * What the warn line of a record that did not succeed says (DESIGN §2, Logging). Never a
+ * body, an attribute value, or a fragment of either.
+ *
+ * - `'detailed'`: the error's name and code, its `message` (for an `Error` thrown by `handle`
+ *   or made by Sluice; not for the engine's own `SyntaxError`, `TypeError`, `RangeError`,
+ *   `ReferenceError`, `URIError` or `EvalError`, whose messages may quote a value), a
+ *   `ValidationError`'s issue paths and codes (`email: invalid_format`, never the schema's
+ *   messages), the names and codes of its `cause` chain (of a thrown non-`Error` value
+ *   only its type), and the `attempt`.
+ * - `'codes'`: the error's name and code only.
+ * - `false`: no per-record line (the batch summary is still logged).
+ */
+export type LogFailures = 'detailed' | 'codes' | false;
+
+/**
+ * Called once per record whose outcome is `failed` or `skipped` (the records that get a
+ * warn line; a `duplicate` is not, its original is), after the batch settled.
+ *
+ * `ctx` is the context `handle` received, or for a record that never reached `handle`
+ * (decoding failed, or skipped) a new one without `sns`. A throw or rejection is caught and
+ * logged at warn; it never changes an outcome. A returned promise is awaited, all of them
+ * in parallel, at most 5 s, and with a Lambda deadline only until half of
+ * `deadlineMarginMs` is left (so a batch cut off at the deadline still returns in time);
+ * then the batch returns without it.
+ */
+export type OnFailure = (outcome: RecordOutcome, ctx: MessageContext) => unknown;
+
 /** Options of `processBatch` (everything but `handle`). */
 export interface BatchOptions<T = unknown> {
   /** Records in flight at most. @default 10 */
@@ -162,6 +190,16 @@ export interface BatchOptions<T = unknown> {
   metrics?: MetricsOptions;
   /** @default off */
   retry?: RetryOptions;
+  /**
+   * What the warn line of each record that did not succeed says; see {@link LogFailures}.
+   * @default 'detailed'
+   */
+  logFailures?: LogFailures;
+  /**
+   * Called once per record that did not succeed; see {@link OnFailure}.
+   * @default - none
+   */
+  onFailure?: OnFailure;
 }
 
 /** Options of `sqsHandler`: the batch options plus `handle`. */

@@ -1,18 +1,12 @@
 /**
  * `EventTopic`: an encrypted, TLS-only SNS topic whose `subscribe()` connects a
- * {@link QueueConsumer} with its own subscription dead-letter queue.
+ * {@link QueueConsumer} with its own subscription dead-letter queue; `EventTopic.fromTopic`
+ * gives an existing topic the same `subscribe()`.
  */
-import { Token, Validations } from 'aws-cdk-lib';
-import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { SqsSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { Construct } from 'constructs';
-import { deadLetterQueueDepthAlarm } from './alarms.ts';
-import { QUEUE_CONSUMER_DEFAULTS } from './queue-consumer-defaults.ts';
-import type { QueueConsumer } from './queue-consumer.ts';
+import type { Construct } from 'constructs';
+import { EventTopicBase, type IEventTopic } from './event-topic-base.ts';
 import { Problems } from './validation.ts';
 
 /** Properties of an {@link EventTopic}. */
@@ -42,35 +36,15 @@ export interface EventTopicProps {
   readonly displayName?: string;
 }
 
-/** Options of {@link EventTopic.subscribe}. */
-export interface EventSubscriptionOptions {
+/** Options of {@link EventTopic.fromTopic}. */
+export interface EventTopicImportOptions {
   /**
-   * Filter on message attributes: only matching messages are delivered.
-   * @default - no attribute filter
+   * Whether the topic is FIFO. CDK tells a FIFO topic only by the `.fifo` suffix of a
+   * concrete ARN; set this when the ARN is a deploy-time value (a parameter, an SSM
+   * parameter, an export).
+   * @default - `topic.fifo`
    */
-  readonly filterPolicy?: { [attribute: string]: sns.SubscriptionFilter };
-  /**
-   * Filter on the JSON message body (`FilterPolicyScope: MessageBody`). Cannot be
-   * combined with `filterPolicy`.
-   * @default - no body filter
-   */
-  readonly filterPolicyWithMessageBody?: { [key: string]: sns.FilterOrPolicy };
-  /**
-   * Deliver the message itself as the SQS body (attributes become SQS message
-   * attributes) instead of the SNS envelope.
-   * @default false
-   */
-  readonly rawMessageDelivery?: boolean;
-}
-
-/** What {@link EventTopic.subscribe} created. */
-export interface EventSubscription {
-  /** The SNS subscription of the consumer's queue. */
-  readonly subscription: sns.Subscription;
-  /** Receives messages SNS could not deliver to the queue. */
-  readonly deadLetterQueue: sqs.Queue;
-  /** Fires when `deadLetterQueue` holds any message. */
-  readonly deadLetterQueueDepthAlarm: cloudwatch.Alarm;
+  readonly fifo?: boolean;
 }
 
 /**
@@ -84,7 +58,35 @@ export interface EventSubscription {
  *   filterPolicy: { eventType: sns.SubscriptionFilter.stringFilter({ allowlist: ['UserRegistered'] }) },
  * });
  */
-export class EventTopic extends Construct {
+export class EventTopic extends EventTopicBase {
+  /**
+   * An existing topic (imported, or from another construct) that consumers subscribe to
+   * with the same `subscribe()`: a dead-letter queue per subscription, filter policies,
+   * raw delivery.
+   *
+   * What it does not do to a topic it did not create: encrypt it or manage its key (and
+   * its rotation and key policy), or add the TLS-only (or any) topic policy. It knows the topic's key only when the `ITopic` carries it
+   * (`sns.Topic.fromTopicAttributes(scope, id, { topicArn, keyArn })`); only then does
+   * `grantPublish()` grant the key, and a KMS-encrypted topic needs it. A topic of another
+   * account must let this account subscribe (`sns:Subscribe` in its topic policy).
+   *
+   * @param topic the topic, e.g. from `sns.Topic.fromTopicArn` or `fromTopicAttributes`
+   * @returns a topic whose `subscribe()` and `grantPublish()` behave as EventTopic's
+   * @throws {InvalidPropsError} when `options.fifo` contradicts the topic ARN
+   *
+   * @example
+   * const topic = sns.Topic.fromTopicArn(this, 'Imported', 'arn:aws:sns:eu-west-1:111122223333:user-events');
+   * EventTopic.fromTopic(this, 'UserEvents', topic).subscribe(registerUser, { rawMessageDelivery: true });
+   */
+  static fromTopic(scope: Construct, id: string, topic: sns.ITopic, options: EventTopicImportOptions = {}): IEventTopic {
+    const problems = new Problems();
+    if (options.fifo !== undefined && topic.fifo && !options.fifo) {
+      problems.add('fifo', false, 'true or nothing: the topic ARN ends in .fifo');
+    }
+    problems.throwIfAny('EventTopic.fromTopic');
+    return new ImportedEventTopic(scope, id, topic, options.fifo ?? topic.fifo);
+  }
+
   /** The SNS topic. */
   readonly topic: sns.Topic;
   /** The key that encrypts the topic. */
@@ -109,76 +111,18 @@ export class EventTopic extends Construct {
       ...(props.displayName ? { displayName: props.displayName } : {}),
     });
   }
-
-  /**
-   * Delivers this topic's messages to `consumer`'s queue. The subscription gets its own
-   * dead-letter queue (encrypted like the consumer's queues, 14-day retention, FIFO for
-   * a FIFO topic) with a depth alarm; the queue policy admits only this topic
-   * (`aws:SourceArn`), and a KMS-encrypted queue's key lets SNS use it for this topic.
-   *
-   * @returns the subscription, its dead-letter queue and the queue's depth alarm
-   * @throws {InvalidPropsError} for a standard topic and a FIFO queue, a queue encrypted
-   *   with this topic's key, or both filter scopes at once
-   */
-  subscribe(consumer: QueueConsumer, options: EventSubscriptionOptions = {}): EventSubscription {
-    this.validateSubscription(consumer, options);
-    const scope = new Construct(this, `${consumer.node.id}Subscription`);
-    const deadLetterQueue = new sqs.Queue(scope, 'DeadLetterQueue', {
-      ...(consumer.encryptionKey
-        ? { encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: consumer.encryptionKey }
-        : { encryption: sqs.QueueEncryption.SQS_MANAGED }),
-      fifo: this.fifo || undefined,
-      enforceSSL: true,
-      retentionPeriod: QUEUE_CONSUMER_DEFAULTS.deadLetterRetention,
-    });
-    Validations.of(deadLetterQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason:
-        'This queue is the dead-letter queue of an SNS subscription (its RedrivePolicy); a dead-letter queue needs no dead-letter queue of its own, and cdk-nag recognizes only DLQs named by a queue or a function.',
-    });
-    const subscription = this.topic.addSubscription(
-      new SqsSubscription(consumer.queue, {
-        deadLetterQueue,
-        ...(options.rawMessageDelivery !== undefined ? { rawMessageDelivery: options.rawMessageDelivery } : {}),
-        ...(options.filterPolicy ? { filterPolicy: options.filterPolicy } : {}),
-        ...(options.filterPolicyWithMessageBody ? { filterPolicyWithMessageBody: options.filterPolicyWithMessageBody } : {}),
-      }),
-    );
-    const alarm = deadLetterQueueDepthAlarm(scope, 'DeadLetterQueueDepthAlarm', deadLetterQueue, consumer.alarmTopic);
-    return { subscription, deadLetterQueue, deadLetterQueueDepthAlarm: alarm };
-  }
-
-  /**
-   * Lets `grantee` publish to the topic: `sns:Publish` on it, and `kms:GenerateDataKey`
-   * and `kms:Decrypt` on its key (no wildcard actions).
-   */
-  grantPublish(grantee: iam.IGrantable): iam.Grant {
-    return iam.Grant.addToPrincipal({ grantee, actions: ['sns:Publish'], resourceArns: [this.topic.topicArn] }).combine(
-      iam.Grant.addToPrincipal({ grantee, actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resourceArns: [this.masterKey.keyArn] }),
-    );
-  }
-
-  private validateSubscription(consumer: QueueConsumer, options: EventSubscriptionOptions): void {
-    const problems = new Problems();
-    if (!this.fifo && consumer.fifo) {
-      problems.addRaw(
-        `consumer: ${consumer.node.path} has a FIFO queue and topic ${this.node.path} is standard; allowed: a FIFO topic (fifo: true) for a FIFO queue (SNS standard topics cannot deliver to FIFO queues)`,
-      );
-    }
-    if (consumer.encryptionKey && sameKey(consumer.encryptionKey, this.masterKey)) {
-      problems.addRaw(
-        `consumer: the queue of ${consumer.node.path} is encrypted with the key of topic ${this.node.path}; allowed: a different customer managed key ` +
-          '(one key for both makes a dependency cycle: the key policy names the topic, the topic needs the key, and CloudFormation rejects the stack)',
-      );
-    }
-    if (options.filterPolicy && options.filterPolicyWithMessageBody) {
-      problems.addRaw('filterPolicy and filterPolicyWithMessageBody: both given; allowed: one of them (a subscription has one filter scope)');
-    }
-    problems.throwIfAny('EventTopic.subscribe');
-  }
 }
 
-function sameKey(a: kms.IKey, b: kms.IKey): boolean {
-  if (a === b) return true;
-  return !Token.isUnresolved(a.keyArn) && a.keyArn === b.keyArn;
+/** A topic EventTopic did not create, with EventTopic's `subscribe()` and `grantPublish()`. */
+class ImportedEventTopic extends EventTopicBase {
+  readonly topic: sns.ITopic;
+  readonly masterKey?: kms.IKey;
+  readonly fifo: boolean;
+
+  constructor(scope: Construct, id: string, topic: sns.ITopic, fifo: boolean) {
+    super(scope, id);
+    this.topic = topic;
+    this.fifo = fifo;
+    if (topic.masterKey) this.masterKey = topic.masterKey;
+  }
 }

@@ -34,7 +34,28 @@ export const INFRA_LIMITS = {
   /** Lambda memory, MiB. */
   minMemorySizeMiB: 128,
   maxMemorySizeMiB: 10_240,
+  /**
+   * Event filters per event source mapping: Lambda's default quota. An account may raise
+   * it to `maxEventFiltersRaised` (Lambda developer guide, "Control which events Lambda
+   * sends to your function"); such an account sets the `eventFilterQuotaContextKey` context.
+   */
+  maxEventFilters: 5,
+  maxEventFiltersRaised: 10,
+  /** Characters of one filter pattern (Lambda API, `Filter.Pattern`). */
+  maxFilterPatternLength: 4096,
+  /** SQS queue attributes that `queueProps` may set (SQS API ranges). */
+  minRetentionSeconds: 60,
+  maxRetentionSeconds: 1_209_600,
+  maxDeliveryDelaySeconds: 900,
+  minMessageSizeBytes: 1024,
+  maxReceiveWaitSeconds: 20,
 } as const;
+
+/**
+ * Context key holding the event filter quota of an account that had it raised, e.g.
+ * `"sluice:eventFilterQuota": 10` in `cdk.json`.
+ */
+export const EVENT_FILTER_QUOTA_CONTEXT_KEY = 'sluice:eventFilterQuota';
 
 /**
  * esbuild settings of every consumer function: ESM for Node 24, minified, with source

@@ -2,11 +2,23 @@
  * Synth-time checks of {@link QueueConsumerProps}: every setting that Lambda, SQS or
  * CloudFormation would reject at deploy time is reported here, all at once.
  */
-import { Duration } from 'aws-cdk-lib';
+import { Annotations, Duration, Token } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
 import { AWS_LIMITS, SLUICE_DEFAULTS, SLUICE_ENV } from '../../lambda/runtime/contract.ts';
+import { checkEventFilters, checkMetricsConfig, eventFilterQuota } from './event-filters.ts';
 import { INFRA_LIMITS, QUEUE_CONSUMER_DEFAULTS } from './queue-consumer-defaults.ts';
-import type { QueueConsumerProps } from './queue-consumer.ts';
+import { checkPassThroughProps } from './queue-consumer-pass-through.ts';
+import type { QueueConsumerProps } from './queue-consumer-props.ts';
 import { isResolved, Problems } from './validation.ts';
+
+/** What {@link validateQueueConsumerProps} reads from the app besides the props. */
+export interface QueueConsumerValidationContext {
+  /**
+   * The `sluice:eventFilterQuota` context value.
+   * @default - Lambda's default quota of 5 filters per event source mapping
+   */
+  readonly eventFilterQuota?: unknown;
+}
 
 /** Environment variables the construct sets itself; user values would be overwritten. */
 const RESERVED_ENV = [SLUICE_ENV.DLQ_URL, SLUICE_ENV.QUEUE_URL] as const;
@@ -25,7 +37,7 @@ export function deriveVisibilityTimeout(timeout: Duration, maxBatchingWindow: Du
  *
  * @throws {InvalidPropsError} when any prop is impossible to deploy
  */
-export function validateQueueConsumerProps(props: QueueConsumerProps): void {
+export function validateQueueConsumerProps(props: QueueConsumerProps, context: QueueConsumerValidationContext = {}): void {
   const problems = new Problems();
   const fifo = props.fifo ?? false;
   const timeout = props.timeout ?? QUEUE_CONSUMER_DEFAULTS.timeout;
@@ -99,5 +111,47 @@ export function validateQueueConsumerProps(props: QueueConsumerProps): void {
       problems.add(`environment.${name}`, props.environment[name], 'nothing: QueueConsumer sets it');
     }
   }
+  if (props.contentBasedDeduplication && !fifo) {
+    problems.add('contentBasedDeduplication', true, 'only on a FIFO queue (fifo: true)');
+  }
+
+  // Event filtering and metrics of the mapping, then the pass-through props.
+  checkEventFilters(problems, props.filters, eventFilterQuota(problems, context.eventFilterQuota));
+  checkMetricsConfig(problems, props.metricsConfig);
+  checkPassThroughProps(problems, props);
   problems.throwIfAny('QueueConsumer');
+}
+
+/**
+ * Adds synth warnings to `consumer` for settings that deploy but may lose or throttle
+ * messages: `maxReceiveCount` below 5, a retention shorter than the retries, and a
+ * `maxConcurrency` above the reserved concurrency.
+ */
+export function warnAboutRiskySettings(consumer: Construct, props: QueueConsumerProps, visibilityTimeout: Duration): void {
+  const annotations = Annotations.of(consumer);
+  const maxReceiveCount = props.maxReceiveCount ?? SLUICE_DEFAULTS.maxReceiveCount;
+  if (!Token.isUnresolved(maxReceiveCount) && maxReceiveCount < INFRA_LIMITS.recommendedMinMaxReceiveCount) {
+    annotations.addWarningV2(
+      'sluice:maxReceiveCount',
+      `maxReceiveCount is ${maxReceiveCount}; AWS recommends at least ${INFRA_LIMITS.recommendedMinMaxReceiveCount} so that throttled or briefly failing messages are not dead-lettered`,
+    );
+  }
+  const retention = props.queueProps?.retentionPeriod;
+  if (retention && !retention.isUnresolved() && !Token.isUnresolved(maxReceiveCount)) {
+    const retrySpan = visibilityTimeout.toSeconds() * maxReceiveCount;
+    if (retention.toSeconds() < retrySpan) {
+      annotations.addWarningV2(
+        'sluice:retentionPeriod',
+        `queueProps.retentionPeriod is ${retention.toHumanString()}, shorter than maxReceiveCount × visibility timeout (${retrySpan} seconds): a failing message may expire before it reaches the dead-letter queue`,
+      );
+    }
+  }
+  const reserved = props.functionProps?.reservedConcurrentExecutions;
+  const maxConcurrency = props.maxConcurrency;
+  if (reserved !== undefined && maxConcurrency !== undefined && !Token.isUnresolved(reserved) && !Token.isUnresolved(maxConcurrency) && maxConcurrency > reserved) {
+    annotations.addWarningV2(
+      'sluice:maxConcurrency',
+      `maxConcurrency ${maxConcurrency} is above functionProps.reservedConcurrentExecutions ${reserved}: throttled invocations return their messages to the queue, count as receives and can dead-letter them (AWS: keep maxConcurrency ≤ reserved concurrency)`,
+    );
+  }
 }

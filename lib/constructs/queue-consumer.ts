@@ -2,7 +2,7 @@
  * `QueueConsumer`: an SQS queue with its dead-letter queue, drained by a Lambda function
  * that reports partial batch failures.
  */
-import { Annotations, Duration, Token } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -15,130 +15,11 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { SLUICE_DEFAULTS, SLUICE_ENV } from '../../lambda/runtime/contract.ts';
 import { deadLetterQueueDepthAlarm, notify } from './alarms.ts';
-import { BUNDLING_DEFAULTS, INFRA_LIMITS, QUEUE_CONSUMER_DEFAULTS } from './queue-consumer-defaults.ts';
-import { deriveVisibilityTimeout, validateQueueConsumerProps } from './queue-consumer-validation.ts';
-
-/** How a consumer's queues are encrypted at rest. */
-export const QueueConsumerEncryption = {
-  /** SSE-SQS: SQS-owned keys, no KMS cost; SNS can deliver to it as it is. */
-  SQS_MANAGED: 'SQS_MANAGED',
-  /** SSE-KMS with a customer managed key (`encryptionKey`, or one the construct creates). */
-  KMS: 'KMS',
-} as const;
-/** How a consumer's queues are encrypted at rest. */
-export type QueueConsumerEncryption = (typeof QueueConsumerEncryption)[keyof typeof QueueConsumerEncryption];
-
-/** Provisioned mode of the SQS event source mapping. */
-export interface ProvisionedPollersProps {
-  /**
-   * Pollers kept ready at all times (2..200).
-   * @default 2
-   */
-  readonly minimumPollers?: number;
-  /**
-   * Pollers the mapping may scale up to (2..2000).
-   * @default 200
-   */
-  readonly maximumPollers?: number;
-}
-
-/** Alarm settings of a {@link QueueConsumer}. */
-export interface QueueConsumerAlarmsProps {
-  /**
-   * Topic that receives every alarm's state changes (alarm and OK). A KMS-encrypted
-   * topic needs a key policy that lets CloudWatch use its key.
-   * @default - alarms have no actions
-   */
-  readonly alarmTopic?: ITopic;
-  /**
-   * Age of the oldest message in the main queue above which the backlog alarm fires.
-   * @default Duration.minutes(15)
-   */
-  readonly oldestMessageAgeThreshold?: Duration;
-}
-
-/** Properties of a {@link QueueConsumer}. */
-export interface QueueConsumerProps {
-  /** Path to the handler module bundled into the function; it must export `handler`. */
-  readonly entry: string;
-  /**
-   * Function timeout (1 s to 15 min). The queue visibility timeout is derived from it.
-   * @default Duration.seconds(30)
-   */
-  readonly timeout?: Duration;
-  /**
-   * Function memory in MiB (128..10240); CPU scales with it.
-   * @default 256
-   */
-  readonly memorySize?: number;
-  /**
-   * Records per invocation: 1..10 for FIFO, 1..10 for standard without a batching
-   * window, up to 10,000 with one.
-   * @default 10
-   */
-  readonly batchSize?: number;
-  /**
-   * Longest time to gather records before invoking (0..300 s; not on FIFO queues).
-   * @default - none: invoke as soon as records arrive
-   */
-  readonly maxBatchingWindow?: Duration;
-  /**
-   * Most concurrent invocations this event source starts (2..1000). Cannot be combined
-   * with `provisionedPollers`.
-   * @default - no limit beyond the function's and the account's concurrency
-   */
-  readonly maxConcurrency?: number;
-  /**
-   * Provisioned mode: pollers kept ready for spiky traffic. Cannot be combined with
-   * `maxConcurrency`.
-   * @default - on-demand polling
-   */
-  readonly provisionedPollers?: ProvisionedPollersProps;
-  /**
-   * A FIFO queue (and FIFO dead-letter queue); records of one message group are
-   * processed in order.
-   * @default false
-   */
-  readonly fifo?: boolean;
-  /**
-   * Receives before SQS moves a message to the dead-letter queue (1..1000; below 5 a
-   * warning, as AWS recommends at least 5).
-   * @default 5
-   */
-  readonly maxReceiveCount?: number;
-  /**
-   * Encryption of the queue and its dead-letter queue.
-   * @default - `SQS_MANAGED`, or `KMS` when `encryptionKey` is given
-   */
-  readonly encryption?: QueueConsumerEncryption;
-  /**
-   * Customer managed key for `KMS` encryption. Never pass the key of a topic that
-   * delivers to this queue (a dependency cycle CloudFormation rejects).
-   * @default - with `KMS`, a new key with rotation enabled
-   */
-  readonly encryptionKey?: kms.IKey;
-  /**
-   * Extra environment of the function. `SLUICE_DLQ_URL` and `SLUICE_QUEUE_URL` are set
-   * by the construct and may not be given.
-   * @default - only the Sluice variables
-   */
-  readonly environment?: Record<string, string>;
-  /**
-   * Alarm settings.
-   * @default - the three alarms with default thresholds and no actions
-   */
-  readonly alarms?: QueueConsumerAlarmsProps;
-  /**
-   * Directory that holds the lock file and `node_modules` used to bundle `entry`.
-   * @default - the directory of `depsLockFilePath`
-   */
-  readonly projectRoot?: string;
-  /**
-   * Lock file of the project (`package-lock.json`).
-   * @default - found by walking up from the current directory
-   */
-  readonly depsLockFilePath?: string;
-}
+import type { EventFilter } from './event-filters.ts';
+import { EVENT_FILTER_QUOTA_CONTEXT_KEY, QUEUE_CONSUMER_DEFAULTS } from './queue-consumer-defaults.ts';
+import { mergeBundling, vpcAccessStatement } from './queue-consumer-pass-through.ts';
+import { QueueConsumerEncryption, type QueueConsumerAlarmsProps, type QueueConsumerProps } from './queue-consumer-props.ts';
+import { deriveVisibilityTimeout, validateQueueConsumerProps, warnAboutRiskySettings } from './queue-consumer-validation.ts';
 
 /** The alarms of a {@link QueueConsumer}. */
 export interface QueueConsumerAlarms {
@@ -160,12 +41,20 @@ export interface QueueConsumerAlarms {
  * `SLUICE_QUEUE_URL`, and raises alarms on DLQ depth, message age and function errors.
  * Impossible settings fail at synth with one error listing each problem.
  *
+ * `filters` let Lambda drop messages before invoking (a dropped message is deleted, not
+ * retried or dead-lettered). `functionProps`, `queueProps` and `eventSourceProps` pass the
+ * settings it does not manage (VPC, layers, retention, …) through; overriding one it
+ * manages (visibility timeout, redrive, encryption, batch item failure reporting, …) fails
+ * at synth, naming the prop.
+ *
  * @example
  * const consumer = new QueueConsumer(this, 'RegisterUser', {
  *   entry: 'lambda/handlers/register-user.ts',
  *   timeout: Duration.seconds(30),
  *   batchSize: 10,
  *   maxConcurrency: 20,
+ *   functionProps: { vpc, layers: [otelLayer] },
+ *   queueProps: { retentionPeriod: Duration.days(7) },
  * });
  * topic.subscribe(consumer);
  */
@@ -190,22 +79,21 @@ export class QueueConsumer extends Construct {
   readonly alarmTopic?: ITopic;
   /** The consumer's alarms. */
   readonly alarms: QueueConsumerAlarms;
+  /** The event filters of the event source mapping (empty: every message is delivered). */
+  readonly filters: readonly EventFilter[];
 
   constructor(scope: Construct, id: string, props: QueueConsumerProps) {
-    validateQueueConsumerProps(props); // before super(): invalid props add nothing to the tree
+    // Before super(): invalid props add nothing to the tree.
+    validateQueueConsumerProps(props, { eventFilterQuota: scope.node.tryGetContext(EVENT_FILTER_QUOTA_CONTEXT_KEY) });
     super(scope, id);
 
     const timeout = props.timeout ?? QUEUE_CONSUMER_DEFAULTS.timeout;
     const maxReceiveCount = props.maxReceiveCount ?? SLUICE_DEFAULTS.maxReceiveCount;
-    if (!Token.isUnresolved(maxReceiveCount) && maxReceiveCount < INFRA_LIMITS.recommendedMinMaxReceiveCount) {
-      Annotations.of(this).addWarningV2(
-        'sluice:maxReceiveCount',
-        `maxReceiveCount is ${maxReceiveCount}; AWS recommends at least ${INFRA_LIMITS.recommendedMinMaxReceiveCount} so that throttled or briefly failing messages are not dead-lettered`,
-      );
-    }
     this.fifo = props.fifo ?? false;
     this.visibilityTimeout = deriveVisibilityTimeout(timeout, props.maxBatchingWindow);
     this.alarmTopic = props.alarms?.alarmTopic;
+    this.filters = props.filters ?? [];
+    warnAboutRiskySettings(this, props, this.visibilityTimeout);
 
     const useKms = props.encryption === QueueConsumerEncryption.KMS || props.encryptionKey !== undefined;
     this.encryptionKey = useKms
@@ -215,48 +103,30 @@ export class QueueConsumer extends Construct {
       ? { encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: this.encryptionKey }
       : { encryption: sqs.QueueEncryption.SQS_MANAGED };
 
+    const { removalPolicy, ...queueProps } = props.queueProps ?? {};
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
       ...encryption,
       fifo: this.fifo || undefined,
       enforceSSL: true,
       retentionPeriod: QUEUE_CONSUMER_DEFAULTS.deadLetterRetention,
+      ...(removalPolicy ? { removalPolicy } : {}),
     });
     this.queue = new sqs.Queue(this, 'Queue', {
+      ...queueProps,
       ...encryption,
       fifo: this.fifo || undefined,
+      ...(props.contentBasedDeduplication ? { contentBasedDeduplication: true } : {}),
       enforceSSL: true,
       visibilityTimeout: this.visibilityTimeout,
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount },
+      ...(removalPolicy ? { removalPolicy } : {}),
     });
 
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `Execution role of ${this.node.path}`,
     });
-    const logGroup = new logs.LogGroup(this, 'LogGroup', { retention: QUEUE_CONSUMER_DEFAULTS.logRetention });
-    // Instead of the AWSLambdaBasicExecutionRole managed policy: write to this log group only.
-    logGroup.grantWrite(this.role);
-
-    this.function = new NodejsFunction(this, 'Function', {
-      entry: props.entry,
-      handler: 'handler',
-      runtime: lambda.Runtime.NODEJS_24_X,
-      architecture: lambda.Architecture.ARM_64,
-      timeout,
-      memorySize: props.memorySize ?? QUEUE_CONSUMER_DEFAULTS.memorySizeMiB,
-      role: this.role,
-      logGroup,
-      environment: {
-        // Stack traces point into the TypeScript sources through the bundled source map.
-        NODE_OPTIONS: '--enable-source-maps',
-        ...props.environment,
-        [SLUICE_ENV.QUEUE_URL]: this.queue.queueUrl,
-        [SLUICE_ENV.DLQ_URL]: this.deadLetterQueue.queueUrl,
-      },
-      bundling: BUNDLING_DEFAULTS,
-      ...(props.projectRoot ? { projectRoot: props.projectRoot } : {}),
-      ...(props.depsLockFilePath ? { depsLockFilePath: props.depsLockFilePath } : {}),
-    });
+    this.function = this.createFunction(props, timeout);
 
     // Poison messages go straight to the DLQ (runtime `retry.deadLetter: 'auto'`).
     this.role.addToPrincipalPolicy(
@@ -271,15 +141,63 @@ export class QueueConsumer extends Construct {
     // Grants the function sqs:ReceiveMessage, DeleteMessage, ChangeMessageVisibility,
     // GetQueueAttributes, GetQueueUrl on the queue (and kms:Decrypt on its key).
     this.eventSource = new SqsEventSource(this.queue, {
+      ...props.eventSourceProps,
       batchSize: props.batchSize ?? QUEUE_CONSUMER_DEFAULTS.batchSize,
       reportBatchItemFailures: true,
       ...(props.maxBatchingWindow ? { maxBatchingWindow: props.maxBatchingWindow } : {}),
       ...(props.maxConcurrency !== undefined ? { maxConcurrency: props.maxConcurrency } : {}),
       ...(props.provisionedPollers ? { provisionedPollerConfig: { ...props.provisionedPollers } } : {}),
+      ...(this.filters.length > 0 ? { filters: [...this.filters] } : {}),
+      ...(props.metricsConfig ? { metricsConfig: { metrics: [...props.metricsConfig.metrics] } } : {}),
     });
     this.function.addEventSource(this.eventSource);
 
     this.alarms = this.createAlarms(props.alarms);
+  }
+
+  /**
+   * The function, with `functionProps` under the construct's own settings: `logRetention`
+   * goes to the construct's log group, `logGroup` replaces it, `bundling` is merged.
+   */
+  private createFunction(props: QueueConsumerProps, timeout: Duration): NodejsFunction {
+    const { bundling, logGroup: givenLogGroup, logRetention, architecture, ...functionProps } = props.functionProps ?? {};
+    const logGroup = givenLogGroup ?? new logs.LogGroup(this, 'LogGroup', { retention: logRetention ?? QUEUE_CONSUMER_DEFAULTS.logRetention });
+    // Instead of the AWSLambdaBasicExecutionRole managed policy: write to this log group only.
+    logs.LogGroupGrants.fromLogGroup(logGroup).write(this.role);
+    // CDK adds AWSLambdaVPCAccessExecutionRole only to roles it creates itself.
+    if (functionProps.vpc) this.role.addToPrincipalPolicy(vpcAccessStatement());
+    const wildcards = [
+      ...(functionProps.vpc ? ['the EC2 network interface actions a function in a VPC needs'] : []),
+      ...(functionProps.tracing && functionProps.tracing !== lambda.Tracing.DISABLED ? ['the X-Ray actions that tracing adds'] : []),
+    ];
+    if (wildcards.length > 0) {
+      Validations.of(this.role).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: `Only ${wildcards.join(' and ')} are granted on "*", as AWS's managed policies for them do (AWSLambdaVPCAccessExecutionRole, AWSXRayDaemonWriteAccess); Lambda picks the network interfaces and trace segments at run time.`,
+      });
+    }
+
+    return new NodejsFunction(this, 'Function', {
+      ...functionProps,
+      entry: props.entry,
+      handler: 'handler',
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: architecture ?? lambda.Architecture.ARM_64,
+      timeout,
+      memorySize: props.memorySize ?? QUEUE_CONSUMER_DEFAULTS.memorySizeMiB,
+      role: this.role,
+      logGroup,
+      environment: {
+        // Stack traces point into the TypeScript sources through the bundled source map.
+        NODE_OPTIONS: '--enable-source-maps',
+        ...props.environment,
+        [SLUICE_ENV.QUEUE_URL]: this.queue.queueUrl,
+        [SLUICE_ENV.DLQ_URL]: this.deadLetterQueue.queueUrl,
+      },
+      bundling: mergeBundling(bundling),
+      ...(props.projectRoot ? { projectRoot: props.projectRoot } : {}),
+      ...(props.depsLockFilePath ? { depsLockFilePath: props.depsLockFilePath } : {}),
+    });
   }
 
   private createAlarms(props: QueueConsumerAlarmsProps | undefined): QueueConsumerAlarms {

@@ -4,11 +4,11 @@
  * dead-lettered or filtered, and what is unaccounted for (lost).
  */
 import type { MessageAttributeValue } from '@aws-sdk/client-sns';
-import { matchesPattern, snsAttributeValues } from './event-pattern.ts';
+import { matchesPattern, snsAttributeValues } from './emulator/index.ts';
 import type { RunningFunction } from './local-app.ts';
 import type { ProvisionedApp } from './provision.ts';
-import { keyOf } from './model.ts';
-import type { SubscriptionModel } from './model.ts';
+import { keyOf } from './model/index.ts';
+import type { SubscriptionModel } from './model/index.ts';
 
 /** One function's line of the summary. */
 export interface FunctionSummary {

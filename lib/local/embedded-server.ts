@@ -5,7 +5,8 @@
  * and listens on 127.0.0.1 itself, so nothing outside the machine can reach it.
  */
 import { buildApp } from 'fauxqs';
-import { assertLoopbackUrl, isLoopbackHost } from './loopback.ts';
+import { LoopbackError, assertLoopbackUrl, clientConfig, isLoopbackHost } from '../sqs/index.ts';
+import type { ClientConfig } from '../sqs/index.ts';
 
 /** Account id fauxqs puts in every queue and topic ARN and queue URL. */
 export const LOCAL_ACCOUNT_ID = '000000000000';
@@ -13,8 +14,6 @@ export const LOCAL_ACCOUNT_ID = '000000000000';
 /** Region of the embedded server when none is given. */
 export const LOCAL_REGION = 'us-east-1';
 
-/** Dummy credentials for SDK clients of the embedded server (fauxqs never checks them). */
-export const LOCAL_CREDENTIALS = { accessKeyId: 'sluice-local', secretAccessKey: 'sluice-local' } as const;
 
 /** Options of {@link startEmbeddedServer}. */
 export interface EmbeddedServerOptions {
@@ -48,12 +47,7 @@ export interface EmbeddedServer {
 }
 
 /** Settings for `@aws-sdk/client-sqs` / `@aws-sdk/client-sns` clients of a local server. */
-export interface LocalClientConfig {
-  endpoint: string;
-  region: string;
-  credentials: { accessKeyId: string; secretAccessKey: string };
-  maxAttempts: number;
-}
+export type LocalClientConfig = ClientConfig;
 
 /**
  * Starts fauxqs in this process on a loopback address, with request logging off.
@@ -105,7 +99,6 @@ export async function startEmbeddedServer(opts: EmbeddedServerOptions = {}): Pro
  */
 export function localClientConfig(server: Pick<EmbeddedServer, 'endpoint' | 'region'>): LocalClientConfig {
   assertLoopbackUrl(server.endpoint);
-  return { endpoint: server.endpoint, region: server.region, credentials: { ...LOCAL_CREDENTIALS }, maxAttempts: 3 };
+  return clientConfig(server.region, server.endpoint, true);
 }
 
-export { assertLoopbackUrl, isLoopbackHost } from './loopback.ts';

@@ -2,17 +2,16 @@
  * `sluice invoke <function> --event <file>`: runs one function's bundled asset once on
  * an event, with the same environment, context and timeout as under `sluice dev`.
  */
-import { EXAMPLE } from '../stacks/sluice-example-stack.ts';
-import type { InvocationOutcome } from './batch-response.ts';
+import { SluiceError } from '../../lambda/runtime/index.ts';
+import type { InvocationOutcome } from '../sqs/index.ts';
 import { startEmbeddedServer } from './embedded-server.ts';
-import { startIdentityProvider } from './identity-provider.ts';
-import { LambdaInvoker } from './lambda-invoker.ts';
+import { LambdaInvoker } from './emulator/index.ts';
 import { displayNameOf, normalizeName } from './local-app.ts';
-import type { FunctionModel } from './model.ts';
+import type { FunctionModel } from './model/index.ts';
 import { provisionApp } from './provision.ts';
-import type { AppBuilder } from './synth.ts';
-import { synthesizeApp } from './synth.ts';
-import { readAppModel } from './template-reader.ts';
+import type { AppBuilder } from './model/index.ts';
+import { synthesizeApp, synthesizeCdkApp } from './model/index.ts';
+import { readAppModel } from './model/index.ts';
 
 /** Options of {@link invokeFunction}. */
 export interface InvokeOptions {
@@ -22,7 +21,11 @@ export interface InvokeOptions {
   readonly event: unknown;
   /** Receives each line the function writes. @default - lines are collected in `logs` only */
   readonly onLog?: (line: string, stream: 'stdout' | 'stderr') => void;
-  /** The app to synthesize. @default - the example app */
+  /** Directory of the CDK app (holding its `cdk.json`). @default process.cwd() */
+  readonly appDir?: string;
+  /** Context over the app's own, as `cdk synth -c key=value` gives. @default {} */
+  readonly context?: Record<string, unknown>;
+  /** Build the app in this process instead of running the `cdk.json` app. @default - the `cdk.json` app */
   readonly build?: AppBuilder;
 }
 
@@ -40,34 +43,36 @@ export interface InvokeResult {
   readonly logs: readonly string[];
 }
 
+/** No function of the app answers to the given name. */
+export class UnknownFunctionError extends SluiceError {
+  constructor(message: string) {
+    super('UNKNOWN_FUNCTION', message);
+    this.name = 'UnknownFunctionError';
+  }
+}
+
 /** Finds a function by a forgiving name; the error lists the available names. */
 export function findFunction(functions: readonly FunctionModel[], wanted: string): FunctionModel {
   const key = normalizeName(wanted);
   const found = functions.find((f) => [displayNameOf(f), f.path, f.name, f.logicalId].some((n) => normalizeName(n) === key));
   if (found) return found;
-  throw new Error(`No function '${wanted}' in the app; available: ${functions.map(displayNameOf).join(', ') || 'none'}.`);
+  throw new UnknownFunctionError(`No function '${wanted}' in the app; available: ${functions.map(displayNameOf).join(', ') || 'none'}.`);
 }
 
 /**
  * Synthesizes the app, provisions it on a fresh embedded server (so queue URLs in the
- * environment are live) with the local identity provider, and invokes one function once.
+ * environment are live), and invokes one function once.
  *
- * @throws Error when no function matches `functionName` (the message lists the names) or synthesis fails.
+ * @throws {UnknownFunctionError} when no function matches `functionName` (the message lists the names) or synthesis fails.
  * @example
  * const { response } = await invokeFunction({ functionName: 'register-user', event: JSON.parse(readFileSync('event.json', 'utf8')) });
  */
 export async function invokeFunction(options: InvokeOptions): Promise<InvokeResult> {
-  const server = await startEmbeddedServer();
-  const idp = await startIdentityProvider();
-  const synth = (() => {
-    try {
-      return synthesizeApp({ context: { [EXAMPLE.identityApiUrlContextKey]: idp.url }, ...(options.build ? { build: options.build } : {}) });
-    } catch (error) {
-      void idp.stop();
-      void server.stop();
-      throw error;
-    }
-  })();
+  const context = options.context ? { context: options.context } : {};
+  const synth = options.build
+    ? synthesizeApp({ build: options.build, ...context })
+    : await synthesizeCdkApp({ dir: options.appDir ?? process.cwd(), ...context });
+  const server = await startEmbeddedServer().catch((error: unknown) => { synth.cleanup(); throw error; });
   let invoker: LambdaInvoker | undefined;
   try {
     const app = await provisionApp(readAppModel(synth.assemblyDir), server);
@@ -86,7 +91,6 @@ export async function invokeFunction(options: InvokeOptions): Promise<InvokeResu
     return { functionName: displayNameOf(fn), outcome: result.outcome, response, durationMs: result.durationMs, requestId: result.requestId, logs };
   } finally {
     await invoker?.close();
-    await idp.stop();
     await server.stop();
     synth.cleanup();
   }

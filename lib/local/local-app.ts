@@ -2,10 +2,10 @@
  * Runs a provisioned app's functions locally: one {@link LambdaInvoker} per function and
  * one {@link EsmEmulator} per SQS event source mapping.
  */
-import type { FunctionModel } from './model.ts';
-import { keyOf } from './model.ts';
-import { DEFAULT_LOCAL_CONCURRENCY, EsmEmulator } from './esm-emulator.ts';
-import { LambdaInvoker } from './lambda-invoker.ts';
+import type { FunctionModel } from './model/index.ts';
+import { keyOf } from './model/index.ts';
+import { DEFAULT_LOCAL_CONCURRENCY, EsmEmulator } from './emulator/index.ts';
+import { LambdaInvoker } from './emulator/index.ts';
 import type { LocalQueue, ProvisionedApp } from './provision.ts';
 
 /** A function with its execution environments and the mappings that invoke it. */

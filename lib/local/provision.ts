@@ -5,12 +5,12 @@
  */
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, SetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { resolveCfnValue } from './cfn-resolve.ts';
-import type { Reference } from './cfn-values.ts';
+import { resolveCfnValue } from './model/index.ts';
+import type { Reference } from './model/index.ts';
 import type { EmbeddedServer } from './embedded-server.ts';
 import { LOCAL_ACCOUNT_ID, localClientConfig } from './embedded-server.ts';
-import type { AppModel, FunctionModel, QueueModel, ResourceKey, SubscriptionModel, TopicModel } from './model.ts';
-import { keyOf } from './model.ts';
+import type { AppModel, FunctionModel, QueueModel, ResourceKey, SubscriptionModel, TopicModel } from './model/index.ts';
+import { keyOf } from './model/index.ts';
 
 /** A queue created locally. */
 export interface LocalQueue {

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { SqsEvent } from '../../lambda/runtime/types.ts';
-import { runCli } from '../../lib/local/cli/main.ts';
-import { memoryOutput } from '../../lib/local/cli-output.ts';
+import type { SqsEvent } from '../../lambda/runtime/index.ts';
+import { runCli } from '../../lib/cli/index.ts';
+import { memoryOutput } from '../../lib/cli/index.ts';
 
 async function event(...args: string[]): Promise<SqsEvent> {
   const output = memoryOutput();

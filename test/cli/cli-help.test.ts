@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { COMMANDS, runCli } from '../../lib/local/cli/main.ts';
-import { memoryOutput } from '../../lib/local/cli-output.ts';
+import { COMMANDS, runCli } from '../../lib/cli/index.ts';
+import { memoryOutput } from '../../lib/cli/index.ts';
 import { runCli as runBin } from '../helpers/cli-process.ts';
 
 async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -71,9 +71,9 @@ describe('sluice usage errors', () => {
   });
 
   it('rejects dev flags out of range before starting anything', async () => {
-    const { code, stderr } = await cli('dev', '--failure-rate', '2');
+    const { code, stderr } = await cli('dev', '--visibility-scale', '2');
     expect(code).toBe(2);
-    expect(stderr).toContain("--failure-rate must be a number 0..1; received '2'");
+    expect(stderr).toContain("--visibility-scale must be a number 0.001..1; received '2'");
   });
 
   it('rejects a flag given without its value', async () => {

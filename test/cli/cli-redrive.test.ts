@@ -1,7 +1,7 @@
 import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../lib/local/cli/main.ts';
-import { memoryOutput } from '../../lib/local/cli-output.ts';
+import { runCli } from '../../lib/cli/index.ts';
+import { memoryOutput } from '../../lib/cli/index.ts';
 import { createQueue, queueDepth, startTestSqs } from '../helpers/worker-fixtures.ts';
 import type { TestSqs } from '../helpers/worker-fixtures.ts';
 

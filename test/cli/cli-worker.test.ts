@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadHandlerModule } from '../../lib/local/handler-module.ts';
+import { loadHandlerModule } from '../../lib/worker/index.ts';
 import { REPO_ROOT, startCli } from '../helpers/cli-process.ts';
 import { createQueue, queueDepth, sendBodies, startTestSqs, waitFor } from '../helpers/worker-fixtures.ts';
 import type { TestSqs } from '../helpers/worker-fixtures.ts';
@@ -82,7 +82,7 @@ describe('sluice worker command', () => {
   });
 
   it('recognizes the example register-user Lambda module as a Sluice handler', async () => {
-    const handler = await loadHandlerModule('lambda/handlers/register-user.ts', REPO_ROOT);
-    expect(handler.description).toBe('Sluice handler lambda/handlers/register-user.ts#handler');
+    const handler = await loadHandlerModule('lib/example/handlers/register-user.ts', REPO_ROOT);
+    expect(handler.description).toBe('Sluice handler lib/example/handlers/register-user.ts#handler');
   });
 });

@@ -5,7 +5,7 @@
  */
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { readCdkContext } from '../../lib/stacks/cdk-context.ts';
+import { readCdkContext } from '../../lib/example/index.ts';
 
 /** Entry of the fixture handler bundled by construct tests. */
 export const NOOP_ENTRY = new URL('../fixtures/handlers/noop.ts', import.meta.url).pathname;

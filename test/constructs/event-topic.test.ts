@@ -3,9 +3,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { describe, expect, it } from 'vitest';
-import { EventTopic, type EventSubscriptionOptions, type EventTopicProps } from '../../lib/constructs/event-topic.ts';
-import { QueueConsumer, type QueueConsumerProps } from '../../lib/constructs/queue-consumer.ts';
-import { InvalidPropsError } from '../../lib/constructs/validation.ts';
+import { EventTopic, type EventSubscriptionOptions, type EventTopicProps } from '../../lib/constructs/index.ts';
+import { QueueConsumer, type QueueConsumerProps } from '../../lib/constructs/index.ts';
+import { InvalidPropsError } from '../../lib/constructs/index.ts';
 import { arnOf, logicalIdOf, NOOP_ENTRY, newStack, onlyResource, refOf } from './construct-test-app.ts';
 
 function synth(topicProps: EventTopicProps = {}, consumerProps: Partial<QueueConsumerProps> = {}, options: EventSubscriptionOptions = {}) {

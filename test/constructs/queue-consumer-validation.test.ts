@@ -1,7 +1,7 @@
 import { CfnParameter, Duration } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
-import { QueueConsumer, type QueueConsumerProps } from '../../lib/constructs/queue-consumer.ts';
-import { InvalidPropsError } from '../../lib/constructs/validation.ts';
+import { QueueConsumer, type QueueConsumerProps } from '../../lib/constructs/index.ts';
+import { InvalidPropsError } from '../../lib/constructs/index.ts';
 import { NOOP_ENTRY, newStack } from './construct-test-app.ts';
 
 /** The problems reported when constructing a consumer with `props`, or [] when it is valid. */

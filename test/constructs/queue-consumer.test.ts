@@ -2,7 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { describe, expect, it } from 'vitest';
-import { QueueConsumer, type QueueConsumerProps } from '../../lib/constructs/queue-consumer.ts';
+import { QueueConsumer, type QueueConsumerProps } from '../../lib/constructs/index.ts';
 import { arnOf, logicalIdOf, NOOP_ENTRY, newStack, onlyResource, refOf } from './construct-test-app.ts';
 
 function synth(props: Partial<QueueConsumerProps> = {}) {

@@ -5,10 +5,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { OrderEvent } from '../../lambda/handlers/order-schemas.ts';
-import { UserRegistered } from '../../lambda/handlers/user-schemas.ts';
+import { OrderEvent } from '../../lib/example/handlers/order-schemas.ts';
+import { UserRegistered } from '../../lib/example/handlers/user-schemas.ts';
 import { PermanentError } from '../../lambda/runtime/index.ts';
-import type { BatchOptions, Handle, SqsRecord } from '../../lambda/runtime/index.ts';
+import type { BatchOptions, Handle, SqsRecord, StandardSchemaV1 } from '../../lambda/runtime/index.ts';
 import { snsEnvelope, sqsRecord } from '../../lambda/runtime/testing.ts';
 
 /** Marker placed in bad bodies and attribute values; no log line may contain it. */
@@ -24,7 +24,7 @@ export interface CorpusCase {
   level: 'event' | 'record';
   event?: unknown;
   record?: Record<string, unknown> & { bodyRepeat?: BodyRepeat };
-  options?: { schema?: 'user' | 'order'; envelope?: 'auto' | 'sns' | 'none'; body?: 'json' | 'text' };
+  options?: { schema?: 'user' | 'order' | 'quoting'; envelope?: 'auto' | 'sns' | 'none'; body?: 'json' | 'text' };
   expect: { rejects?: string; batchItemFailures?: unknown[]; status?: string; errorCode?: string; errorClass?: string };
   checkPrototype?: boolean;
 }
@@ -73,10 +73,28 @@ export function caseRecords(c: CorpusCase): SqsRecord[] {
   return [good('good-before'), bad, good('good-after')];
 }
 
+/**
+ * A Standard Schema whose issue messages quote the input, as many schemas' messages do
+ * (valibot's `Received "…"`, custom zod messages): it accepts `{}` (the good records) and
+ * rejects any object with an `email`, quoting it. Only the issue's path and code may be logged.
+ */
+const QuotingSchema: StandardSchemaV1 = {
+  '~standard': {
+    version: 1,
+    vendor: 'sluice-corpus',
+    validate: (value: unknown) => {
+      const email = (value as { email?: unknown } | null)?.email;
+      if (email === undefined) return { value };
+      const issue = { message: `Invalid email: Received ${JSON.stringify(email)}`, path: ['email'], code: 'invalid_format' };
+      return { issues: [issue] };
+    },
+  },
+};
+
 /** The batch options of a case. */
 export function caseOptions(c: CorpusCase): BatchOptions {
   const o = c.options ?? {};
-  const schema = o.schema === 'user' ? UserRegistered : o.schema === 'order' ? OrderEvent : undefined;
+  const schema = o.schema === 'user' ? UserRegistered : o.schema === 'order' ? OrderEvent : o.schema === 'quoting' ? QuotingSchema : undefined;
   return {
     ...(schema ? { schema } : {}),
     ...(o.envelope ? { envelope: o.envelope } : {}),
@@ -84,11 +102,21 @@ export function caseOptions(c: CorpusCase): BatchOptions {
   } as BatchOptions;
 }
 
-/** The corpus handler: `{ poison: true }` is permanent, `{ throwString: true }` throws a string. */
+/**
+ * The corpus handler: `{ poison: true }` is permanent, `{ throwString: true }` throws a
+ * string, `{ throwMessage: true }` throws the message object itself, `{ parse: string }`
+ * JSON-parses that field (a `SyntaxError` quoting it), and `{ causeQuotes: string }` throws
+ * a `PermanentError` whose cause quotes that field.
+ */
 export const corpusHandle: Handle<unknown> = (message, ctx) => {
-  const m = message as { poison?: unknown; throwString?: unknown } | null;
+  const m = message as { poison?: unknown; throwString?: unknown; throwMessage?: unknown; parse?: unknown; causeQuotes?: unknown } | null;
   if (m?.poison === true) throw new PermanentError(`Message ${ctx.messageId} is poison`);
   // eslint-disable-next-line no-throw-literal
   if (m?.throwString === true) throw `${SECRET_MARKER} thrown string`;
+  if (m?.throwMessage === true) throw m;
+  if (typeof m?.parse === 'string') JSON.parse(m.parse);
+  if (typeof m?.causeQuotes === 'string') {
+    throw new PermanentError(`Message ${ctx.messageId} rejected upstream`, { cause: new Error(`upstream rejected ${m.causeQuotes}`) });
+  }
   return undefined;
 };

@@ -10,14 +10,14 @@ import { fileURLToPath } from 'node:url';
 import { GetQueueAttributesCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SendMessageBatchRequestEntry } from '@aws-sdk/client-sqs';
 import { build } from 'esbuild';
-import { localClientConfig } from '../../lib/local/embedded-server.ts';
-import type { EmbeddedServer } from '../../lib/local/embedded-server.ts';
-import { EsmEmulator } from '../../lib/local/esm-emulator.ts';
-import type { EsmEmulatorOptions } from '../../lib/local/esm-emulator.ts';
-import { LambdaInvoker } from '../../lib/local/lambda-invoker.ts';
-import type { AppModel, QueueModel } from '../../lib/local/model.ts';
-import { provisionApp } from '../../lib/local/provision.ts';
-import type { LocalQueue } from '../../lib/local/provision.ts';
+import { localClientConfig } from '../../lib/local/index.ts';
+import type { EmbeddedServer } from '../../lib/local/index.ts';
+import { EsmEmulator } from '../../lib/local/emulator/index.ts';
+import type { EsmEmulatorOptions } from '../../lib/local/emulator/index.ts';
+import { LambdaInvoker } from '../../lib/local/emulator/index.ts';
+import type { AppModel, QueueModel } from '../../lib/local/model/index.ts';
+import { provisionApp } from '../../lib/local/index.ts';
+import type { LocalQueue } from '../../lib/local/index.ts';
 
 const bundles = new Map<string, Promise<string>>();
 

@@ -3,8 +3,8 @@
  * waiting on conditions (never fixed sleeps).
  */
 import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { localClientConfig, startEmbeddedServer } from '../../lib/local/embedded-server.ts';
-import type { EmbeddedServer } from '../../lib/local/embedded-server.ts';
+import { localClientConfig, startEmbeddedServer } from '../../lib/local/index.ts';
+import type { EmbeddedServer } from '../../lib/local/index.ts';
 
 /** An embedded server with an SQS client for it. */
 export interface TestSqs {
@@ -62,6 +62,30 @@ export async function queueDepth(sqs: SQSClient, queueUrl: string): Promise<{ vi
     visible: Number(result.Attributes?.ApproximateNumberOfMessages ?? 0),
     inFlight: Number(result.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0),
   };
+}
+
+/** An SQS client for the embedded server that counts the calls it makes, by command name. */
+export interface CountingClient {
+  readonly client: SQSClient;
+  /** Calls so far, e.g. `calls.DeleteMessageBatchCommand`. */
+  readonly calls: Record<string, number>;
+  /** Entries sent so far in batch calls, by command name. */
+  readonly entries: Record<string, number>;
+}
+
+/** Builds a client for `server` whose every call is counted (see {@link CountingClient}). */
+export function countingClient(server: EmbeddedServer): CountingClient {
+  const client = new SQSClient(localClientConfig(server));
+  const calls: Record<string, number> = {};
+  const entries: Record<string, number> = {};
+  client.middlewareStack.add((next, context) => async (args) => {
+    const name = context.commandName ?? 'unknown';
+    calls[name] = (calls[name] ?? 0) + 1;
+    const input = args.input as { Entries?: unknown[] };
+    if (Array.isArray(input.Entries)) entries[name] = (entries[name] ?? 0) + input.Entries.length;
+    return next(args);
+  }, { step: 'initialize', name: 'countCalls' });
+  return { client, calls, entries };
 }
 
 export { waitFor } from './wait-for.ts';

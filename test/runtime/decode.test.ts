@@ -159,6 +159,12 @@ describe('body', () => {
     expect(outcome.error!.cause).toBeUndefined();
   });
 
+  it('names the position of a JSON syntax error, the only part of the parser message it keeps', async () => {
+    const body = '{"token": "SECRET-pos-77", oops}';
+    const { outcome } = await decodeOne(sqsRecord({ messageId: 'j-2', body }));
+    expect(outcome.error!.message).toBe(`Message j-2: body is not valid JSON at position 27 (${body.length} characters)`);
+  });
+
   it('fails an SNS Message that is not JSON with a ValidationError that never quotes it', async () => {
     const secret = 'SECRET-msg-99ff';
     const { outcome } = await decodeOne(sqsRecord({ body: snsEnvelope(`not json ${secret}`) }));
@@ -215,6 +221,22 @@ describe('schema', () => {
     const schema = handSchema<never>(() => ({ issues: [{ message: 'bad', path: [{ key: 'items' }, { key: 0 }, 'sku'] }] }));
     const { outcome } = await decodeOne(sqsRecord({ body: {} }), { schema: schema as never });
     expect((outcome.error as ValidationError).issues).toEqual([{ message: 'bad', path: ['items', 0, 'sku'] }]);
+  });
+
+  it('keeps the machine-readable code a schema gives its issues (zod: code, valibot: type), and nothing else', async () => {
+    const schema = handSchema<never>(() => ({
+      issues: [
+        { message: 'a', path: ['x'], code: 'too_small', input: 'SECRET' },
+        { message: 'b', path: ['y'], type: 'email', received: '"SECRET"' },
+        { message: 'c', path: ['z'], code: 7 },
+      ] as never,
+    }));
+    const { outcome } = await decodeOne(sqsRecord({ body: {} }), { schema: schema as never });
+    expect((outcome.error as ValidationError).issues).toStrictEqual([
+      { message: 'a', path: ['x'], code: 'too_small' },
+      { message: 'b', path: ['y'], code: 'email' },
+      { message: 'c', path: ['z'], code: undefined },
+    ]);
   });
 
   it('never quotes the input in the ValidationError message, even for root-level issues', async () => {
@@ -289,6 +311,6 @@ describe('schema', () => {
       { ...quiet, schema: Checked },
     );
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'neg' }]);
-    expect((result.outcomes[1]!.error as ValidationError).issues).toEqual([{ message: 'must be positive', path: ['n'] }]);
+    expect((result.outcomes[1]!.error as ValidationError).issues).toEqual([{ message: 'must be positive', path: ['n'], code: 'custom' }]);
   });
 });

@@ -47,7 +47,7 @@ describe('logger: custom', () => {
     expect(lines.filter((l) => l.level === 'error' || l.level === 'debug')).toEqual([]);
   });
 
-  it('logs one warn line per failed or skipped record, in record order, with messageId, errorName and errorCode', async () => {
+  it('logs one warn line per failed or skipped record, in record order, with messageId, errorName and errorCode (logFailures: codes)', async () => {
     const { logger, at } = captureLogger();
     const event = fifoEvent([
       { messageId: 'a1', groupId: 'a', body: { id: 'transient' } },
@@ -59,7 +59,7 @@ describe('logger: custom', () => {
     await processBatch(event.Records, async (m: { id: string }) => {
       if (m.id === 'transient') throw new TransientError('throttled');
       if (m.id === 'plain') throw new TypeError('plain');
-    }, { logger });
+    }, { logger, logFailures: 'codes' });
     const warns = at('warn').map((l) => l.fields);
     expect(warns).toEqual([
       { messageId: 'a1', status: 'failed', errorName: 'TransientError', errorCode: 'TRANSIENT' },
@@ -87,7 +87,14 @@ describe('logger: custom', () => {
   it('logs skipped deadline records at warn with code DEADLINE', async () => {
     const { logger, at } = captureLogger();
     await processBatch([sqsRecord({ messageId: 'late' })], async () => {}, { logger }, lambdaContext({ timeoutMs: 10, now: () => 0 }));
-    expect(at('warn').map((l) => l.fields)).toEqual([{ messageId: 'late', status: 'skipped', errorName: 'DeadlineError', errorCode: 'DEADLINE' }]);
+    expect(at('warn').map((l) => l.fields)).toEqual([{
+      messageId: 'late',
+      status: 'skipped',
+      attempt: 1,
+      errorName: 'DeadlineError',
+      errorCode: 'DEADLINE',
+      errorMessage: 'Message late: not started, less than 1000 ms left before the Lambda deadline',
+    }]);
   });
 
   it('hands the configured logger to handle as ctx.logger', async () => {

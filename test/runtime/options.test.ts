@@ -60,6 +60,12 @@ const badOptions: [string, unknown, string, string][] = [
   ['metrics', true, 'true', 'namespace'],
   ['metrics.dimensions', { namespace: 'Sluice', dimensions: { service: 1 } }, 'an object', 'values are strings'],
   ['metrics.dimensions', { namespace: 'Sluice', dimensions: 'svc' }, '"svc"', 'values are strings'],
+  ['logFailures', true, 'true', '"detailed", "codes", false'],
+  ['logFailures', 'verbose', '"verbose"', '"detailed", "codes", false'],
+  ['logFailures', null, 'null', '"detailed", "codes", false'],
+  ['onFailure', 'alert', '"alert"', 'a function (outcome, ctx)'],
+  ['onFailure', {}, 'an object', 'a function (outcome, ctx)'],
+  ['onFailure', null, 'null', 'a function (outcome, ctx)'],
 ];
 
 describe('option validation at creation', () => {
@@ -155,6 +161,11 @@ describe('option validation at creation', () => {
     ['metrics', { namespace: 'Sluice' }],
     ['metrics', { namespace: 'Sluice', dimensions: { service: 'users' } }],
     ['schema', IdSchema],
+    ['logFailures', 'detailed'],
+    ['logFailures', 'codes'],
+    ['logFailures', false],
+    ['onFailure', () => {}],
+    ['onFailure', async () => {}],
     ['concurrency', undefined],
   ])('accepts %s = %s', (name, value) => {
     expect(() => sqsHandler({ handle, logger: false, [name]: value } as SqsHandlerOptions)).not.toThrow();

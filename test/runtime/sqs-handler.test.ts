@@ -197,8 +197,10 @@ describe('sqsHandler as a middy handler', () => {
     try {
       const handler = sqsHandler({
         logger,
+        // The data sits in the cause: detailed logging names a cause, never its message.
+        // (handle's own message is the user's to log; see log-failures.test.ts.)
         handle: async (m: unknown) => {
-          throw new Error(`failed on ${JSON.stringify(m)}`);
+          throw new Error('failed', { cause: new Error(`failed on ${JSON.stringify(m)}`) });
         },
       });
       const event = sqsEvent([

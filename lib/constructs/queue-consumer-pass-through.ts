@@ -1,0 +1,146 @@
+/**
+ * The pass-through props of a {@link QueueConsumer} (`functionProps`, `queueProps`,
+ * `eventSourceProps`): which keys the construct controls itself, their synth-time checks,
+ * and how they are merged with the construct's own settings.
+ */
+import { Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type { BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { AWS_LIMITS } from '../../lambda/runtime/contract.ts';
+import { BUNDLING_DEFAULTS, INFRA_LIMITS } from './queue-consumer-defaults.ts';
+import type { QueueConsumerProps } from './queue-consumer-props.ts';
+import type { Problems } from './validation.ts';
+
+const OWN = (prop: string, why = ''): string => `nothing here: use QueueConsumer's own \`${prop}\` prop${why ? ` (${why})` : ''}`;
+const ASYNC_ONLY =
+  'nothing: an asynchronous-invocation setting; the event source mapping invokes synchronously, and failed messages go to the consumer\'s deadLetterQueue';
+const LOG_RETENTION_RESOURCE = 'nothing: QueueConsumer creates the log group itself (set functionProps.logRetention, or pass your own functionProps.logGroup)';
+
+/** Keys of `NodejsFunctionProps` that `QueueConsumer` sets itself, each with what to do instead. */
+export const MANAGED_FUNCTION_PROPS = {
+  entry: OWN('entry'),
+  code: 'nothing: QueueConsumer bundles `entry` with esbuild',
+  handler: 'nothing: the function runs the `handler` export of `entry`',
+  runtime: 'nothing: QueueConsumer runs on nodejs24.x, the runtime Sluice is built for',
+  timeout: OWN('timeout', 'the queue visibility timeout is derived from it'),
+  memorySize: OWN('memorySize'),
+  environment: OWN('environment', 'the construct adds the SLUICE_* variables to it'),
+  projectRoot: OWN('projectRoot'),
+  depsLockFilePath: OWN('depsLockFilePath'),
+  role: 'nothing: QueueConsumer creates a least-privilege role (add statements to consumer.role, or a boundary with iam.PermissionsBoundary.of(consumer))',
+  durableConfig: 'nothing: the role QueueConsumer creates has no durable-execution permissions, and an SQS batch is not a durable workflow',
+  deadLetterQueue: ASYNC_ONLY,
+  deadLetterQueueEnabled: ASYNC_ONLY,
+  deadLetterTopic: ASYNC_ONLY,
+  onFailure: ASYNC_ONLY,
+  onSuccess: ASYNC_ONLY,
+  maxEventAge: ASYNC_ONLY,
+  retryAttempts: ASYNC_ONLY,
+  logRemovalPolicy: LOG_RETENTION_RESOURCE,
+  logRetentionRole: LOG_RETENTION_RESOURCE,
+  logRetentionRetryOptions: LOG_RETENTION_RESOURCE,
+} as const satisfies Record<string, string>;
+
+/** Keys of `BundlingOptions` that `QueueConsumer` sets itself. `externalModules` and `banner` are merged instead. */
+export const MANAGED_BUNDLING_OPTIONS = {
+  format: 'nothing: bundles are ESM (the Sluice runtime is an ES module, and the require() banner needs import.meta.url)',
+  bundleAwsSDK:
+    "nothing: '@aws-sdk/*' stays external, the Lambda runtime provides it (to ship a pinned SDK package, list it in functionProps.bundling.nodeModules)",
+} as const satisfies Record<string, string>;
+
+/** Keys of `QueueProps` that `QueueConsumer` sets itself. */
+export const MANAGED_QUEUE_PROPS = {
+  visibilityTimeout: 'nothing: derived from timeout (6 × timeout + maxBatchingWindow)',
+  deadLetterQueue: "nothing: QueueConsumer creates the dead-letter queue (set QueueConsumer's maxReceiveCount)",
+  encryption: OWN('encryption'),
+  encryptionMasterKey: OWN('encryptionKey'),
+  fifo: OWN('fifo', 'the dead-letter queue and the runtime follow it'),
+  contentBasedDeduplication: OWN('contentBasedDeduplication'),
+  enforceSSL: 'nothing: QueueConsumer always denies access without TLS',
+} as const satisfies Record<string, string>;
+
+/** Keys of `SqsEventSourceProps` that `QueueConsumer` sets itself. */
+export const MANAGED_EVENT_SOURCE_PROPS = {
+  batchSize: OWN('batchSize'),
+  maxBatchingWindow: OWN('maxBatchingWindow', 'the queue visibility timeout is derived from it'),
+  maxConcurrency: OWN('maxConcurrency'),
+  provisionedPollerConfig: OWN('provisionedPollers'),
+  filters: OWN('filters'),
+  metricsConfig: OWN('metricsConfig'),
+  reportBatchItemFailures:
+    'nothing: always on (the Sluice runtime answers with partial batch responses; without the setting Lambda deletes every message of a batch that returns)',
+} as const satisfies Record<string, string>;
+
+/** The require() shim of the default banner; a user banner is appended after it. */
+const DEFAULT_BANNER = BUNDLING_DEFAULTS.banner ?? '';
+
+/**
+ * The construct's bundling defaults with `bundling` over them: `externalModules` keeps
+ * `@aws-sdk/*` (the user's modules are added), `banner` keeps the `require` shim (the
+ * user's banner follows it), every other option replaces the default.
+ */
+export function mergeBundling(bundling: BundlingOptions | undefined): BundlingOptions {
+  if (!bundling) return BUNDLING_DEFAULTS;
+  const { externalModules, banner, ...rest } = bundling;
+  return {
+    ...BUNDLING_DEFAULTS,
+    ...rest,
+    externalModules: [...new Set([...(BUNDLING_DEFAULTS.externalModules ?? []), ...(externalModules ?? [])])],
+    banner: banner ? `${DEFAULT_BANNER} ${banner}` : DEFAULT_BANNER,
+  };
+}
+
+/**
+ * What Lambda needs to attach a function to a VPC (the actions of the
+ * `AWSLambdaVPCAccessExecutionRole` managed policy, which CDK adds only to roles it creates).
+ * EC2 grants the network-interface actions on `*` only.
+ */
+export function vpcAccessStatement(): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    actions: [
+      'ec2:CreateNetworkInterface',
+      'ec2:DescribeNetworkInterfaces',
+      'ec2:DescribeSubnets',
+      'ec2:DeleteNetworkInterface',
+      'ec2:AssignPrivateIpAddresses',
+      'ec2:UnassignPrivateIpAddresses',
+    ],
+    resources: ['*'],
+  });
+}
+
+/** Checks `functionProps`, `queueProps` and `eventSourceProps` of `props`. */
+export function checkPassThroughProps(problems: Problems, props: QueueConsumerProps): void {
+  const fn = props.functionProps;
+  problems.managedKeys('functionProps', fn, MANAGED_FUNCTION_PROPS);
+  problems.managedKeys('functionProps.bundling', fn?.bundling, MANAGED_BUNDLING_OPTIONS);
+  if (fn?.logGroup && fn.logRetention !== undefined) {
+    problems.addRaw('functionProps.logRetention: given together with functionProps.logGroup; allowed: one of them (set the retention on your log group)');
+  }
+
+  const queue = props.queueProps;
+  problems.managedKeys('queueProps', queue, MANAGED_QUEUE_PROPS);
+  if (queue) {
+    const fifo = props.fifo ?? false;
+    problems.secondsInRange('queueProps.retentionPeriod', queue.retentionPeriod, INFRA_LIMITS.minRetentionSeconds, INFRA_LIMITS.maxRetentionSeconds, '1 minute to 14 days');
+    problems.secondsInRange('queueProps.deliveryDelay', queue.deliveryDelay, 0, INFRA_LIMITS.maxDeliveryDelaySeconds, '0 to 15 minutes');
+    problems.secondsInRange('queueProps.receiveMessageWaitTime', queue.receiveMessageWaitTime, 0, INFRA_LIMITS.maxReceiveWaitSeconds, '0 to 20 seconds');
+    problems.integerInRange('queueProps.maxMessageSizeBytes', queue.maxMessageSizeBytes, INFRA_LIMITS.minMessageSizeBytes, AWS_LIMITS.maxMessageBytes);
+    for (const key of ['deduplicationScope', 'fifoThroughputLimit'] as const) {
+      if (queue[key] !== undefined && !fifo) problems.add(`queueProps.${key}`, queue[key], 'only on a FIFO queue (fifo: true)');
+    }
+    const name = queue.queueName;
+    if (name !== undefined && !Token.isUnresolved(name) && name.endsWith('.fifo') !== fifo) {
+      problems.add('queueProps.queueName', name, fifo ? 'a name ending in ".fifo" (fifo is true)' : 'a name not ending in ".fifo" (set fifo: true for a FIFO queue)');
+    }
+    const kms = props.encryption === 'KMS' || props.encryptionKey !== undefined;
+    if (queue.dataKeyReuse !== undefined && !kms) {
+      problems.add('queueProps.dataKeyReuse', queue.dataKeyReuse, "only with KMS encryption (encryption: 'KMS' or an encryptionKey)");
+    }
+  }
+
+  problems.managedKeys('eventSourceProps', props.eventSourceProps, MANAGED_EVENT_SOURCE_PROPS);
+  if (props.eventSourceProps?.filterEncryption && !(props.filters && props.filters.length > 0)) {
+    problems.add('eventSourceProps.filterEncryption', props.eventSourceProps.filterEncryption, 'only with filters (the key encrypts the filter criteria)');
+  }
+}

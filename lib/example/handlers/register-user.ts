@@ -1,0 +1,36 @@
+/**
+ * Creates each newly registered user in the identity provider.
+ *
+ * Environment: `IDENTITY_API_URL`, the provider's base URL. A 409 (the user exists
+ * already, e.g. a redelivered message) counts as done; other 4xx are permanent, 5xx and
+ * timeouts transient.
+ */
+import { ConfigError, sqsHandler } from '../../../lambda/runtime/index.ts';
+import { postJson } from './http.ts';
+import { UserRegistered } from './user-schemas.ts';
+
+function identityApiUrl(): string {
+  const url = process.env.IDENTITY_API_URL;
+  if (!url) throw new ConfigError(['IDENTITY_API_URL: not set; allowed: the identity provider base URL']);
+  return url.replace(/\/+$/, '');
+}
+
+export const handler = sqsHandler({
+  schema: UserRegistered,
+  concurrency: 10,
+  retry: {
+    // 5xx and timeouts: wait 2 s, 4 s, 8 s … (full jitter, at most 5 min) instead of the queue's visibility timeout.
+    backoff: { baseSeconds: 2, maxSeconds: 300 },
+    // Poison (schema violations, 4xx) goes straight to the consumer's DLQ (SLUICE_DLQ_URL).
+    deadLetter: 'auto',
+    // While the identity provider is down, stop hammering it: skip records for 10 s after 20 failures in a row.
+    circuitBreaker: { failureThreshold: 20, cooldownMs: 10_000 },
+  },
+  async handle(user, ctx) {
+    await postJson(`${identityApiUrl()}/users`, {
+      id: user.userId,
+      email: user.email,
+      name: user.name,
+    }, { signal: ctx.signal, acceptStatuses: [409] });
+  },
+});
