@@ -6,6 +6,8 @@ const jsonReport = process.env.SLUICE_VITEST_JSON;
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // test/e2e/fixtures holds a user's app (with its own tests) that the e2e test installs the kit into.
+    exclude: ['test/e2e/fixtures/**', '**/node_modules/**'],
     setupFiles: ['test/setup-env.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,

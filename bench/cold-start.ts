@@ -12,6 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { gzipSync } from 'node:zlib';
+import { createLocalTables, startEmbeddedDynamoDb } from '../lib/local/index.ts';
 import { buildInput, checkFailures } from './fixtures.ts';
 import { median } from './measure.ts';
 
@@ -126,7 +127,8 @@ export async function bundleAll(): Promise<BundleInfo[]> {
 /**
  * Bundles every entry and samples each `runs` times in fresh processes (interleaved,
  * after one warm-up each), with `IDENTITY_API_URL` pointing at a loopback server
- * answering 201.
+ * answering 201, and `register-user`'s idempotency table (a fresh one per sample, so every
+ * sample makes its effects) in the embedded DynamoDB on loopback.
  */
 export async function measureColdStarts(runs: number): Promise<ColdSummary[]> {
   const bundles = await bundleAll();
@@ -142,14 +144,28 @@ export async function measureColdStarts(runs: number): Promise<ColdSummary[]> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  const env = { ...process.env, IDENTITY_API_URL: `http://127.0.0.1:${port}`, NODE_OPTIONS: '' };
+  const dynamoDb = await startEmbeddedDynamoDb();
+  let tables = 0;
+  const freshTable = async (): Promise<string> => {
+    const name = `bench-idempotency-${++tables}`;
+    await createLocalTables([{
+      stack: 'Bench', logicalId: name, path: name, name,
+      keys: [{ name: 'id', keyType: 'HASH' }], attributeTypes: { id: 'S' }, globalSecondaryIndexes: [], localSecondaryIndexes: [],
+    }], dynamoDb);
+    return name;
+  };
+  const env = {
+    ...process.env, IDENTITY_API_URL: `http://127.0.0.1:${port}`, NODE_OPTIONS: '',
+    AWS_ENDPOINT_URL_DYNAMODB: dynamoDb.endpoint, AWS_REGION: dynamoDb.region, AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_ACCESS_KEY_ID: 'sluice-bench', AWS_SECRET_ACCESS_KEY: 'sluice-bench',
+  };
   try {
     const samples = bundles.map((): ColdSample[] => []);
     for (let r = -1; r < runs; r++) {
       for (let k = 0; k < bundles.length; k++) {
         const j = (k + Math.max(r, 0)) % bundles.length;
         const before = requests;
-        const { sample, response } = await runChild(bundles[j]!.file, eventFile, env);
+        const { sample, response } = await runChild(bundles[j]!.file, eventFile, { ...env, SLUICE_IDEMPOTENCY_TABLE: await freshTable() });
         checkFailures(bundles[j]!.entry.name, (response as { batchItemFailures?: { itemIdentifier: string }[] }).batchItemFailures, input.poison);
         if (requests - before !== 9) throw new Error(`${bundles[j]!.entry.name}: expected 9 POSTs, server saw ${requests - before}`);
         if (r >= 0) samples[j]!.push(sample);
@@ -168,5 +184,6 @@ export async function measureColdStarts(runs: number): Promise<ColdSummary[]> {
     });
   } finally {
     server.close();
+    await dynamoDb.stop();
   }
 }

@@ -8,7 +8,7 @@ import { CircuitBreaker } from './circuit-breaker.ts';
 import { CircuitOpenError, DeadlineError, isPermanent, toError } from './errors.ts';
 import { groupIdOf, messageContext } from './message-context.ts';
 import type { ResolvedOptions } from './options.ts';
-import type { Handle, LambdaContext, MessageContext, OutcomeStatus, SqsRecord } from './types.ts';
+import type { BatchStats, GuardedBatch, Handle, IdempotencyMetrics, LambdaContext, MessageContext, OutcomeStatus, RecordOutcome, SqsRecord } from './types.ts';
 
 /** Slot states; `PENDING` and `RUNNING` never survive finalization. */
 export const PENDING = 0;
@@ -38,7 +38,7 @@ function breakerFor(opts: ResolvedOptions): CircuitBreaker | undefined {
 }
 
 /** One batch in progress. Created per call; never shared between calls. */
-export class BatchRun {
+export class BatchRun implements GuardedBatch {
   readonly records: readonly SqsRecord[];
   readonly n: number;
   readonly opts: ResolvedOptions;
@@ -66,6 +66,8 @@ export class BatchRun {
   finished = false;
   /** `stop-batch`: the failure that stopped the batch. */
   stopError: Error | undefined;
+  /** Set by the `idempotency` guard: adds its counts when the batch settled. */
+  declare onSettle?: ((stats: BatchStats, outcomes: RecordOutcome[] | undefined) => IdempotencyMetrics) | undefined;
   readonly #keys: Map<string, number> | undefined;
   readonly #remaining: (() => number) | undefined;
   #onDeadline: (() => void) | undefined;
@@ -75,7 +77,8 @@ export class BatchRun {
     this.records = records;
     this.n = n;
     this.opts = opts;
-    this.handle = handle;
+    // With `idempotency`, the store's guard claims each key around `handle`.
+    this.handle = opts.idempotency?.(handle, this) ?? handle;
     this.lambdaContext = lambdaContext;
     this.status = new Uint8Array(n);
     this.errors = new Array<Error | undefined>(n);

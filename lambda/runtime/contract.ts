@@ -17,7 +17,20 @@ export const SLUICE_ENV = {
   SQS_ENDPOINT: 'SLUICE_SQS_ENDPOINT',
   /** Lowest level the default logger writes: `debug`, `info`, `warn`, `error` or `silent`. */
   LOG_LEVEL: 'SLUICE_LOG_LEVEL',
+  /**
+   * Name of the consumer's idempotency table (set by `QueueConsumer` with `idempotency`);
+   * `dynamoDbStore()` (table `'auto'`) reads it.
+   */
+  IDEMPOTENCY_TABLE: 'SLUICE_IDEMPOTENCY_TABLE',
 } as const;
+
+/**
+ * How long a completed idempotency key stays completed, in seconds (set by `QueueConsumer`
+ * with `idempotency.expiresAfter`); the default of `idempotency.expiresAfterSeconds`. A
+ * constant of its own, not in {@link SLUICE_ENV}, so handlers without idempotency do not
+ * bundle it.
+ */
+export const IDEMPOTENCY_EXPIRES_AFTER_ENV = 'SLUICE_IDEMPOTENCY_EXPIRES_AFTER_SECONDS';
 
 /** Defaults shared by the runtime options and the constructs. */
 export const SLUICE_DEFAULTS = {

@@ -102,14 +102,21 @@ export class InvalidEventError extends SluiceError {
   }
 }
 
-/** An option is missing, unknown or out of range. Thrown when the handler is built. */
+/**
+ * An option is missing, unknown or out of range. Thrown when the handler, the worker or a
+ * construct is created; the constructs' `InvalidPropsError` extends it.
+ */
 export class ConfigError extends SluiceError {
   override name = 'ConfigError';
   /** Every problem found, one line each, naming the option, the value and what is allowed. */
   readonly problems: readonly string[];
 
-  constructor(problems: readonly string[]) {
-    super('CONFIG', `Invalid Sluice configuration:\n- ${problems.join('\n- ')}`);
+  /**
+   * @param problems - one line per problem: `<option>: received <value>; allowed: <range>`
+   * @param heading - the first line of the message, before the problems
+   */
+  constructor(problems: readonly string[], heading = 'Invalid Sluice configuration') {
+    super('CONFIG', `${heading}:\n- ${problems.join('\n- ')}`);
     this.problems = problems;
   }
 }

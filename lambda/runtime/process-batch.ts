@@ -5,13 +5,13 @@
 import { BatchRun, DUPLICATE, FAILED, PENDING, SKIPPED, STATUS_NAMES, SUCCEEDED } from './batch-run.ts';
 import { checkRecords } from './check-event.ts';
 import { ConfigError } from './errors.ts';
-import { describe, resolveOptions } from './options.ts';
+import { HANDLE_ALLOWED, resolveOptions } from './options.ts';
 import type { ResolvedOptions } from './options.ts';
 import { notifyFailures } from './on-failure.ts';
 import { runFifo, runStandard } from './pool.ts';
 import { emitMetrics, logFailure, logSummary } from './report.ts';
-import { validateRetry } from './retry-options.ts';
 import { applyRetry, DEAD_LETTERED, DELAYED } from './retry.ts';
+import { problem } from './validate-options.ts';
 import type { BatchItemFailure, BatchOptions, BatchResult, BatchStats, Handle, LambdaContext, RecordOutcome, SqsRecord } from './types.ts';
 
 const resolvedCache = new WeakMap<object, ResolvedOptions>();
@@ -21,11 +21,11 @@ export function resolveBatchOptions(options: unknown): ResolvedOptions {
   if (typeof options === 'object' && options !== null) {
     const hit = resolvedCache.get(options);
     if (hit !== undefined) return hit;
-    const resolved = resolveOptions(options, validateRetry);
+    const resolved = resolveOptions(options);
     resolvedCache.set(options, resolved);
     return resolved;
   }
-  return resolveOptions(options, validateRetry);
+  return resolveOptions(options);
 }
 
 /**
@@ -54,7 +54,7 @@ export async function processBatch<T = unknown>(
   context?: LambdaContext,
 ): Promise<BatchResult> {
   if (typeof handle !== 'function') {
-    throw new ConfigError([`handle: received ${describe(handle)}; allowed: a function (message, ctx) => Promise<unknown>`]);
+    throw new ConfigError([problem('handle', handle, HANDLE_ALLOWED)]);
   }
   const opts = resolveBatchOptions(options);
   checkRecords(records);
@@ -177,8 +177,10 @@ function finish(run: BatchRun, mode: 'outcomes' | 'settled'): EngineResult | Pro
     }
   }
   stats.durationMs = Math.round((performance.now() - run.startTime) * 1000) / 1000;
+  // With `idempotency`, its guard adds its counts (and metrics) first.
+  const extraMetrics = run.onSettle?.(stats, outcomes);
   logSummary(opts, stats);
-  emitMetrics(opts, stats);
+  emitMetrics(opts, stats, extraMetrics);
   const result: EngineResult = { batchItemFailures, stats, outcomes, settled };
   // `onFailure` sees the outcomes the caller gets; it may delay the return, boundedly.
   const waiting = notify && notifyFailures(run, opts.onFailure!, notify, (i) => outcomes?.[i] ?? outcomeOf(run, i));

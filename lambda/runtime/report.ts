@@ -70,50 +70,36 @@ export function logSummary(opts: ResolvedOptions, stats: BatchStats): void {
   opts.logger.info('Batch processed', { ...stats });
 }
 
-const RETRY_METRICS = [
-  { Name: 'DeadLettered', Unit: 'Count' },
-  { Name: 'Delayed', Unit: 'Count' },
-  { Name: 'CircuitStateChanges', Unit: 'Count' },
-] as const;
+/** EMF metrics, as `[metric name, stats field]`: every unit is `Count` but `BatchDuration`'s. */
+export type MetricTable = readonly (readonly [string, keyof BatchStats])[];
+const METRICS: MetricTable = [
+  ['Records', 'total'], ['Succeeded', 'succeeded'], ['Failed', 'failed'], ['Skipped', 'skipped'],
+  ['Duplicates', 'duplicates'], ['BatchDuration', 'durationMs'], ['MaxInFlight', 'maxInFlight'],
+];
+/** With `retry`. */
+const RETRY_METRICS: MetricTable = [['DeadLettered', 'deadLettered'], ['Delayed', 'delayed'], ['CircuitStateChanges', 'circuitChanges']];
 
-/** Writes one CloudWatch Embedded Metric Format line for the batch to stdout. */
-export function emitMetrics(opts: ResolvedOptions, stats: BatchStats, timestamp = Date.now()): void {
+/**
+ * Writes one CloudWatch Embedded Metric Format line for the batch to stdout.
+ *
+ * @param extra - metrics a feature adds (the `idempotency` guard's `IdempotentHits`)
+ */
+export function emitMetrics(opts: ResolvedOptions, stats: BatchStats, extra: MetricTable = [], timestamp = Date.now()): void {
   const m = opts.metrics;
   if (m === undefined) return;
   const dimensions = m.dimensions ?? {};
-  const line = {
+  const metrics = [...METRICS, ...(opts.retry === undefined ? [] : RETRY_METRICS), ...extra];
+  const line: Record<string, unknown> = {
     _aws: {
       Timestamp: timestamp,
-      CloudWatchMetrics: [
-        {
-          Namespace: m.namespace,
-          Dimensions: [Object.keys(dimensions)],
-          Metrics: [
-            { Name: 'Records', Unit: 'Count' },
-            { Name: 'Succeeded', Unit: 'Count' },
-            { Name: 'Failed', Unit: 'Count' },
-            { Name: 'Skipped', Unit: 'Count' },
-            { Name: 'Duplicates', Unit: 'Count' },
-            { Name: 'BatchDuration', Unit: 'Milliseconds' },
-            { Name: 'MaxInFlight', Unit: 'Count' },
-            ...(opts.retry === undefined ? [] : RETRY_METRICS),
-          ],
-        },
-      ],
+      CloudWatchMetrics: [{
+        Namespace: m.namespace,
+        Dimensions: [Object.keys(dimensions)],
+        Metrics: metrics.map(([Name]) => ({ Name, Unit: Name === 'BatchDuration' ? 'Milliseconds' : 'Count' })),
+      }],
     },
     ...dimensions,
-    Records: stats.total,
-    Succeeded: stats.succeeded,
-    Failed: stats.failed,
-    Skipped: stats.skipped,
-    Duplicates: stats.duplicates,
-    BatchDuration: stats.durationMs,
-    MaxInFlight: stats.maxInFlight,
-    ...(opts.retry === undefined ? {} : {
-      DeadLettered: stats.deadLettered,
-      Delayed: stats.delayed,
-      CircuitStateChanges: stats.circuitChanges,
-    }),
   };
+  for (const [name, field] of metrics) line[name] = stats[field];
   writeLine('out', JSON.stringify(line));
 }

@@ -6,9 +6,10 @@ import type { MiddyfiedHandler } from '@middy/core';
 import sqsPartialBatchFailure from '@middy/sqs-partial-batch-failure';
 import { recordsOf } from './check-event.ts';
 import { ConfigError, InvalidEventError } from './errors.ts';
-import { describe } from './options.ts';
+import { HANDLE_ALLOWED } from './options.ts';
 import { resolveBatchOptions, runBatch } from './process-batch.ts';
 import type { Settled } from './process-batch.ts';
+import { problem } from './validate-options.ts';
 import type { BatchOptions, Handle, LambdaContext, SqsBatchResponse, SqsEvent, SqsHandlerOptions } from './types.ts';
 
 /** The middy handler `sqsHandler` returns, carrying the handle and options it was built with. */
@@ -46,7 +47,7 @@ export type SluiceSqsHandler<T = unknown> = MiddyfiedHandler<SqsEvent, SqsBatchR
 export function sqsHandler<T = unknown>(options: SqsHandlerOptions<T>): SluiceSqsHandler<T> {
   const handle: unknown = (options as { handle?: unknown } | null | undefined)?.handle;
   if (typeof handle !== 'function') {
-    throw new ConfigError([`handle: received ${describe(handle)}; allowed: a function (message, ctx) => Promise<unknown>`]);
+    throw new ConfigError([problem('handle', handle, HANDLE_ALLOWED)]);
   }
   const opts = resolveBatchOptions(options);
   const { handle: _handle, ...batchOptions } = options;

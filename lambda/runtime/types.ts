@@ -200,6 +200,79 @@ export interface BatchOptions<T = unknown> {
    * @default - none
    */
   onFailure?: OnFailure;
+  /**
+   * Idempotency across deliveries (DESIGN §7): a record whose key completed before is not
+   * run again. The store comes from `sluice/idempotency` (`dynamoDbStore()`, `memoryStore()`).
+   * @default off
+   */
+  idempotency?: IdempotencyOptions<T>;
+}
+
+/**
+ * The `idempotency` option (DESIGN §7). Every check and all the logic live in the store
+ * (`sluice/idempotency`), so a handler without idempotency carries none of it.
+ */
+export interface IdempotencyOptions<T = unknown> {
+  /** Where claims live: `dynamoDbStore()` (DynamoDB) or `memoryStore()` (tests), from `sluice/idempotency`. */
+  store: IdempotencyHook;
+  /**
+   * The record's idempotency key, from the decoded message (e.g. a user id).
+   * @default - the `dedupe` key: `dedupe`'s function when it is one, else the `messageId`
+   */
+  key?: (message: T, record: SqsRecord) => string;
+  /**
+   * How long a completed key stays completed (later copies are not run), in seconds.
+   * @default 3600
+   */
+  expiresAfterSeconds?: number;
+  /**
+   * How long an unfinished claim blocks other invocations, in milliseconds (then a retry
+   * may run the record again: a crash between claim and completion).
+   * @default - the invocation's remaining time (without a Lambda context: 15 minutes)
+   */
+  inProgressExpiryMs?: number;
+  /**
+   * Prefix of every key, so functions sharing a table never share keys.
+   * @default - the function name (Lambda context, else `AWS_LAMBDA_FUNCTION_NAME`)
+   */
+  namespace?: string;
+}
+
+/**
+ * What the engine calls on `idempotency.store`; the stores of `sluice/idempotency`
+ * implement it. `guard` runs once, when the handler is created: it checks the options
+ * (pushing one line per problem) and returns the per-batch wrapper of `handle`.
+ */
+export interface IdempotencyHook {
+  guard(options: IdempotencyOptions<never>, problems: string[]): IdempotencyGuard | undefined;
+}
+
+/**
+ * Wraps `handle` for one batch. The wrapper claims each record's key before calling
+ * `handle` and settles the claim after; it may set `batch.onSettle` to add its counts.
+ */
+export type IdempotencyGuard = (handle: Handle<unknown>, batch: GuardedBatch) => Handle<unknown>;
+
+/** EMF metrics a guard adds: `[metric name, stats field]`, unit `Count`. */
+export type IdempotencyMetrics = readonly (readonly [string, keyof BatchStats])[];
+
+/** What an {@link IdempotencyGuard} sees of a running batch. */
+export interface GuardedBatch {
+  readonly records: readonly SqsRecord[];
+  readonly opts: {
+    readonly dedupe: boolean | ((message: never, record: SqsRecord) => string);
+    readonly deadlineMarginMs: number;
+    readonly logger: SluiceLogger;
+  };
+  /** True once the deadline finished the batch (a later settlement is ignored). */
+  readonly finished: boolean;
+  /** Milliseconds until no record may start, or `undefined` without a Lambda context. */
+  msUntilDeadline(): number | undefined;
+  /**
+   * Called when the batch settled, before it is logged and reported: sets its stats and
+   * outcome fields, and returns the EMF metrics it adds as `[name, stats field]` (Count).
+   */
+  onSettle?: ((stats: BatchStats, outcomes: RecordOutcome[] | undefined) => IdempotencyMetrics) | undefined;
 }
 
 /** Options of `sqsHandler`: the batch options plus `handle`. */
@@ -223,6 +296,8 @@ export interface RecordOutcome {
   disposition?: 'dead-lettered' | 'delayed';
   /** With `disposition: 'delayed'`: the visibility timeout set, in seconds. */
   visibilityTimeoutSeconds?: number;
+  /** With `idempotency`: the key had completed before, so the record was not run (`status` is `'succeeded'`). */
+  idempotentHit?: true;
 }
 
 /** Counts of one batch. */
@@ -240,6 +315,8 @@ export interface BatchStats {
   delayed: number;
   /** Circuit breaker state changes during this batch. */
   circuitChanges: number;
+  /** With `idempotency` only: succeeded records not run because their key had completed before. */
+  idempotentHits?: number;
 }
 
 /** What `processBatch` resolves to. */

@@ -9,12 +9,13 @@ import { EXIT, UsageError, commandHelp, parseCommandArgs } from './args.ts';
 import type { CommandSpec } from './args.ts';
 import { devCommand } from './dev-command.ts';
 import { eventCommand } from './event-command.ts';
+import { initCommand } from './init-command.ts';
 import { invokeCommand } from './invoke-command.ts';
 import { redriveCommand } from './redrive-command.ts';
 import { workerCommand } from './worker-command.ts';
 
 /** Every command, in help order. */
-export const COMMANDS: readonly CommandSpec[] = [devCommand, invokeCommand, eventCommand, workerCommand, redriveCommand];
+export const COMMANDS: readonly CommandSpec[] = [initCommand, devCommand, invokeCommand, eventCommand, workerCommand, redriveCommand];
 
 /** The top-level help: every command with its summary. */
 export function mainHelp(): string {

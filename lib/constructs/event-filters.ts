@@ -41,8 +41,10 @@ export function checkEventFilters(problems: Problems, filters: readonly EventFil
     return;
   }
   if (filters.length > maxFilters) {
-    problems.addRaw(
-      `filters: got ${filters.length} filters; allowed: at most ${maxFilters} per event source mapping (Lambda's quota` +
+    problems.add(
+      'filters.length',
+      filters.length,
+      `at most ${maxFilters} per event source mapping (Lambda's quota` +
         (maxFilters < INFRA_LIMITS.maxEventFiltersRaised
           ? `; an account with a raised quota sets the context "${EVENT_FILTER_QUOTA_CONTEXT_KEY}", up to ${INFRA_LIMITS.maxEventFiltersRaised})`
           : ')'),
@@ -105,7 +107,7 @@ function checkEventFilter(problems: Problems, prop: string, filter: unknown): vo
     return;
   }
   if (pattern.length > INFRA_LIMITS.maxFilterPatternLength) {
-    problems.addRaw(`${prop}.pattern: got ${pattern.length} characters; allowed: at most ${INFRA_LIMITS.maxFilterPatternLength} (Lambda's limit per pattern)`);
+    problems.add(`${prop}.pattern`, pattern, `at most ${INFRA_LIMITS.maxFilterPatternLength} characters (Lambda's limit per pattern)`);
   }
   const parsed = parsePattern(pattern);
   if (!parsed) {

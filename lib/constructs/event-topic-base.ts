@@ -141,19 +141,23 @@ export abstract class EventTopicBase extends Construct implements IEventTopic {
   private validateSubscription(consumer: QueueConsumer, options: EventSubscriptionOptions): void {
     const problems = new Problems();
     if (!this.fifo && consumer.fifo) {
-      problems.addRaw(
-        `consumer: ${consumer.node.path} has a FIFO queue and topic ${this.node.path} is standard; allowed: a FIFO topic (fifo: true) for a FIFO queue (SNS standard topics cannot deliver to FIFO queues)`,
+      problems.add(
+        'consumer',
+        consumer,
+        `a consumer with a standard queue: topic ${this.node.path} is standard, and SNS standard topics cannot deliver to FIFO queues (subscribe a FIFO queue to a FIFO topic, fifo: true)`,
       );
     }
     // Only a topic of this app makes the cycle: its key policy would name a topic that needs the key.
     if (this.topic instanceof sns.Topic && consumer.encryptionKey && this.masterKey && sameKey(consumer.encryptionKey, this.masterKey)) {
-      problems.addRaw(
-        `consumer: the queue of ${consumer.node.path} is encrypted with the key of topic ${this.node.path}; allowed: a different customer managed key ` +
+      problems.add(
+        'consumer',
+        consumer,
+        `a consumer whose queue is not encrypted with the key of topic ${this.node.path} ` +
           '(one key for both makes a dependency cycle: the key policy names the topic, the topic needs the key, and CloudFormation rejects the stack)',
       );
     }
-    if (options.filterPolicy && options.filterPolicyWithMessageBody) {
-      problems.addRaw('filterPolicy and filterPolicyWithMessageBody: both given; allowed: one of them (a subscription has one filter scope)');
+    if (options.filterPolicy) {
+      problems.check({ filterPolicyWithMessageBody: { allowed: 'nothing with filterPolicy (a subscription has one filter scope)' } }, options);
     }
     problems.throwIfAny('EventTopic.subscribe');
   }

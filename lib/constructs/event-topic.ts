@@ -80,9 +80,7 @@ export class EventTopic extends EventTopicBase {
    */
   static fromTopic(scope: Construct, id: string, topic: sns.ITopic, options: EventTopicImportOptions = {}): IEventTopic {
     const problems = new Problems();
-    if (options.fifo !== undefined && topic.fifo && !options.fifo) {
-      problems.add('fifo', false, 'true or nothing: the topic ARN ends in .fifo');
-    }
+    if (topic.fifo) problems.check({ fifo: { values: [true], allowed: 'true or nothing: the topic ARN ends in .fifo' } }, options);
     problems.throwIfAny('EventTopic.fromTopic');
     return new ImportedEventTopic(scope, id, topic, options.fifo ?? topic.fifo);
   }
@@ -96,9 +94,7 @@ export class EventTopic extends EventTopicBase {
 
   constructor(scope: Construct, id: string, props: EventTopicProps = {}) {
     const problems = new Problems();
-    if (props.contentBasedDeduplication && !props.fifo) {
-      problems.add('contentBasedDeduplication', true, 'only on a FIFO topic (fifo: true)');
-    }
+    if (!props.fifo) problems.check({ contentBasedDeduplication: { values: [false], allowed: 'only on a FIFO topic (fifo: true)' } }, props);
     problems.throwIfAny('EventTopic'); // before super(): invalid props add nothing to the tree
     super(scope, id);
 

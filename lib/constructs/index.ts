@@ -28,6 +28,7 @@ export {
   type QueueConsumerProps,
   type QueueConsumerQueueProps,
 } from './queue-consumer-props.ts';
+export { IDEMPOTENCY_ACTIONS, IDEMPOTENCY_TABLE_SCHEMA, type QueueConsumerIdempotencyProps } from './queue-consumer-idempotency.ts';
 export { deriveVisibilityTimeout } from './queue-consumer-validation.ts';
 export { QueueConsumer, type QueueConsumerAlarms } from './queue-consumer.ts';
 export { InvalidPropsError } from './validation.ts';

@@ -3,13 +3,13 @@
  * `eventSourceProps`): which keys the construct controls itself, their synth-time checks,
  * and how they are merged with the construct's own settings.
  */
-import { Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { AWS_LIMITS } from '../../lambda/runtime/contract.ts';
+import type { OptionTable } from '../../lambda/runtime/index.ts';
 import { BUNDLING_DEFAULTS, INFRA_LIMITS } from './queue-consumer-defaults.ts';
 import type { QueueConsumerProps } from './queue-consumer-props.ts';
-import type { Problems } from './validation.ts';
+import { durationRule, managedTable, type Problems } from './validation.ts';
 
 const OWN = (prop: string, why = ''): string => `nothing here: use QueueConsumer's own \`${prop}\` prop${why ? ` (${why})` : ''}`;
 const ASYNC_ONLY =
@@ -109,38 +109,55 @@ export function vpcAccessStatement(): iam.PolicyStatement {
   });
 }
 
+const ONLY_FIFO = { allowed: 'only on a FIFO queue (fifo: true)' };
+
+/**
+ * The table of the pass-through props of `props`: the keys the construct sets itself admit
+ * no value, the queue's ranges are SQS's, and some keys need another prop.
+ */
+export function passThroughPropsTable(props: QueueConsumerProps): OptionTable {
+  const fifo = props.fifo ?? false;
+  const kms = props.encryption === 'KMS' || props.encryptionKey !== undefined;
+  return {
+    functionProps: {
+      type: 'object',
+      table: {
+        ...managedTable(MANAGED_FUNCTION_PROPS),
+        bundling: { type: 'object', table: managedTable(MANAGED_BUNDLING_OPTIONS) },
+        ...(props.functionProps?.logGroup
+          ? { logRetention: { allowed: 'nothing when functionProps.logGroup is given (set the retention on your log group)' } }
+          : {}),
+      },
+    },
+    queueProps: {
+      type: 'object',
+      table: {
+        ...managedTable(MANAGED_QUEUE_PROPS),
+        retentionPeriod: durationRule(INFRA_LIMITS.minRetentionSeconds, INFRA_LIMITS.maxRetentionSeconds, '1 minute to 14 days'),
+        deliveryDelay: durationRule(0, INFRA_LIMITS.maxDeliveryDelaySeconds, '0 to 15 minutes'),
+        receiveMessageWaitTime: durationRule(0, INFRA_LIMITS.maxReceiveWaitSeconds, '0 to 20 seconds'),
+        maxMessageSizeBytes: { type: 'integer', min: INFRA_LIMITS.minMessageSizeBytes, max: AWS_LIMITS.maxMessageBytes },
+        ...(fifo ? {} : { deduplicationScope: ONLY_FIFO, fifoThroughputLimit: ONLY_FIFO }),
+        queueName: {
+          test: (name) => typeof name === 'string' && name.endsWith('.fifo') === fifo,
+          allowed: fifo ? 'a name ending in ".fifo" (fifo is true)' : 'a name not ending in ".fifo" (set fifo: true for a FIFO queue)',
+        },
+        ...(kms ? {} : { dataKeyReuse: { allowed: "only with KMS encryption (encryption: 'KMS' or an encryptionKey)" } }),
+      },
+    },
+    eventSourceProps: {
+      type: 'object',
+      table: {
+        ...managedTable(MANAGED_EVENT_SOURCE_PROPS),
+        ...(props.filters && props.filters.length > 0
+          ? {}
+          : { filterEncryption: { allowed: 'only with filters (the key encrypts the filter criteria)' } }),
+      },
+    },
+  };
+}
+
 /** Checks `functionProps`, `queueProps` and `eventSourceProps` of `props`. */
 export function checkPassThroughProps(problems: Problems, props: QueueConsumerProps): void {
-  const fn = props.functionProps;
-  problems.managedKeys('functionProps', fn, MANAGED_FUNCTION_PROPS);
-  problems.managedKeys('functionProps.bundling', fn?.bundling, MANAGED_BUNDLING_OPTIONS);
-  if (fn?.logGroup && fn.logRetention !== undefined) {
-    problems.addRaw('functionProps.logRetention: given together with functionProps.logGroup; allowed: one of them (set the retention on your log group)');
-  }
-
-  const queue = props.queueProps;
-  problems.managedKeys('queueProps', queue, MANAGED_QUEUE_PROPS);
-  if (queue) {
-    const fifo = props.fifo ?? false;
-    problems.secondsInRange('queueProps.retentionPeriod', queue.retentionPeriod, INFRA_LIMITS.minRetentionSeconds, INFRA_LIMITS.maxRetentionSeconds, '1 minute to 14 days');
-    problems.secondsInRange('queueProps.deliveryDelay', queue.deliveryDelay, 0, INFRA_LIMITS.maxDeliveryDelaySeconds, '0 to 15 minutes');
-    problems.secondsInRange('queueProps.receiveMessageWaitTime', queue.receiveMessageWaitTime, 0, INFRA_LIMITS.maxReceiveWaitSeconds, '0 to 20 seconds');
-    problems.integerInRange('queueProps.maxMessageSizeBytes', queue.maxMessageSizeBytes, INFRA_LIMITS.minMessageSizeBytes, AWS_LIMITS.maxMessageBytes);
-    for (const key of ['deduplicationScope', 'fifoThroughputLimit'] as const) {
-      if (queue[key] !== undefined && !fifo) problems.add(`queueProps.${key}`, queue[key], 'only on a FIFO queue (fifo: true)');
-    }
-    const name = queue.queueName;
-    if (name !== undefined && !Token.isUnresolved(name) && name.endsWith('.fifo') !== fifo) {
-      problems.add('queueProps.queueName', name, fifo ? 'a name ending in ".fifo" (fifo is true)' : 'a name not ending in ".fifo" (set fifo: true for a FIFO queue)');
-    }
-    const kms = props.encryption === 'KMS' || props.encryptionKey !== undefined;
-    if (queue.dataKeyReuse !== undefined && !kms) {
-      problems.add('queueProps.dataKeyReuse', queue.dataKeyReuse, "only with KMS encryption (encryption: 'KMS' or an encryptionKey)");
-    }
-  }
-
-  problems.managedKeys('eventSourceProps', props.eventSourceProps, MANAGED_EVENT_SOURCE_PROPS);
-  if (props.eventSourceProps?.filterEncryption && !(props.filters && props.filters.length > 0)) {
-    problems.add('eventSourceProps.filterEncryption', props.eventSourceProps.filterEncryption, 'only with filters (the key encrypts the filter criteria)');
-  }
+  problems.check(passThroughPropsTable(props), props);
 }

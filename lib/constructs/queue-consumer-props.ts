@@ -10,6 +10,7 @@ import type { BundlingOptions, NodejsFunctionProps } from 'aws-cdk-lib/aws-lambd
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { EventFilter } from './event-filters.ts';
+import type { QueueConsumerIdempotencyProps } from './queue-consumer-idempotency.ts';
 import type {
   MANAGED_BUNDLING_OPTIONS,
   MANAGED_EVENT_SOURCE_PROPS,
@@ -123,8 +124,9 @@ export interface QueueConsumerProps {
    */
   readonly encryptionKey?: kms.IKey;
   /**
-   * Extra environment of the function. `SLUICE_DLQ_URL` and `SLUICE_QUEUE_URL` are set
-   * by the construct and may not be given.
+   * Extra environment of the function. `SLUICE_DLQ_URL` and `SLUICE_QUEUE_URL` (and with
+   * `idempotency`, `SLUICE_IDEMPOTENCY_TABLE` and `SLUICE_IDEMPOTENCY_EXPIRES_AFTER_SECONDS`)
+   * are set by the construct and may not be given.
    * @default - only the Sluice variables
    */
   readonly environment?: Record<string, string>;
@@ -133,6 +135,16 @@ export interface QueueConsumerProps {
    * @default - the three alarms with default thresholds and no actions
    */
   readonly alarms?: QueueConsumerAlarmsProps;
+  /**
+   * Idempotency across deliveries (DESIGN §7): a DynamoDB table for the runtime's
+   * `dynamoDbStore()` (partition key `id`, TTL attribute `expiration`, on-demand, encrypted,
+   * point-in-time recovery), exactly `GetItem`, `PutItem`, `UpdateItem` and `DeleteItem` on
+   * it for the function, and `SLUICE_IDEMPOTENCY_TABLE` (plus
+   * `SLUICE_IDEMPOTENCY_EXPIRES_AFTER_SECONDS` with `expiresAfter`). The handler opts in with
+   * `idempotency: { store: dynamoDbStore() }` from `sluice/idempotency`.
+   * @default - no table
+   */
+  readonly idempotency?: true | QueueConsumerIdempotencyProps;
   /**
    * Directory that holds the lock file and `node_modules` used to bundle `entry`.
    * @default - the directory of `depsLockFilePath`

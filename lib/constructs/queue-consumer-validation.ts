@@ -5,11 +5,13 @@
 import { Annotations, Duration, Token } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { AWS_LIMITS, SLUICE_DEFAULTS, SLUICE_ENV } from '../../lambda/runtime/contract.ts';
+import type { OptionTable } from '../../lambda/runtime/index.ts';
 import { checkEventFilters, checkMetricsConfig, eventFilterQuota } from './event-filters.ts';
 import { INFRA_LIMITS, QUEUE_CONSUMER_DEFAULTS } from './queue-consumer-defaults.ts';
+import { IDEMPOTENCY_RESERVED_ENV, IDEMPOTENCY_RULE } from './queue-consumer-idempotency.ts';
 import { checkPassThroughProps } from './queue-consumer-pass-through.ts';
 import type { QueueConsumerProps } from './queue-consumer-props.ts';
-import { isResolved, Problems } from './validation.ts';
+import { durationRule, isResolved, Problems } from './validation.ts';
 
 /** What {@link validateQueueConsumerProps} reads from the app besides the props. */
 export interface QueueConsumerValidationContext {
@@ -32,6 +34,47 @@ export function deriveVisibilityTimeout(timeout: Duration, maxBatchingWindow: Du
   return Duration.seconds(SLUICE_DEFAULTS.visibilityTimeoutFactor * timeout.toSeconds() + windowSeconds);
 }
 
+/** A FIFO queue cannot have a batching window. */
+const NO_WINDOW_ON_FIFO = 'none on a FIFO queue (Lambda does not support a batching window for FIFO queues)';
+const CONCRETE = 'a concrete Duration (the queue visibility timeout is derived from it)';
+
+/**
+ * The table of {@link QueueConsumerProps} for a FIFO or standard queue: what each prop
+ * may be. Props it does not list are checked by code (relations between props) or not at
+ * all; deploy-time tokens are skipped.
+ */
+export function queueConsumerPropsTable(props: QueueConsumerProps): OptionTable {
+  const fifo = props.fifo ?? false;
+  const maxBatchSize = fifo ? AWS_LIMITS.maxFifoBatchSize : AWS_LIMITS.maxStandardBatchSize;
+  const integer = (min: number, max: number) => ({ type: 'integer', min, max }) as const;
+  return {
+    timeout: durationRule(1, AWS_LIMITS.maxFunctionTimeoutSeconds, `1 second to ${AWS_LIMITS.maxFunctionTimeoutSeconds / 60} minutes`),
+    maxBatchingWindow: fifo
+      ? { allowed: NO_WINDOW_ON_FIFO }
+      : durationRule(0, AWS_LIMITS.maxBatchingWindowSeconds, `0 to ${AWS_LIMITS.maxBatchingWindowSeconds} seconds`),
+    batchSize: { ...integer(1, maxBatchSize), allowed: `an integer from 1 to ${maxBatchSize} for a ${fifo ? 'FIFO' : 'standard'} queue` },
+    maxConcurrency: props.provisionedPollers
+      ? { allowed: 'nothing with provisionedPollers (bound concurrency through provisionedPollers.maximumPollers)' }
+      : integer(AWS_LIMITS.minMaxConcurrency, AWS_LIMITS.maxMaxConcurrency),
+    provisionedPollers: {
+      type: 'object',
+      table: {
+        minimumPollers: integer(INFRA_LIMITS.minMinimumPollers, INFRA_LIMITS.maxMinimumPollers),
+        maximumPollers: { ...integer(INFRA_LIMITS.minMaximumPollers, INFRA_LIMITS.maxMaximumPollers), atLeast: 'minimumPollers' },
+      },
+    },
+    maxReceiveCount: integer(INFRA_LIMITS.minMaxReceiveCount, INFRA_LIMITS.maxMaxReceiveCount),
+    memorySize: integer(INFRA_LIMITS.minMemorySizeMiB, INFRA_LIMITS.maxMemorySizeMiB),
+    ...(props.encryptionKey ? { encryption: { values: ['KMS'], allowed: `'KMS' (or omit it) when encryptionKey is given` } } : {}),
+    environment: {
+      type: 'object',
+      table: Object.fromEntries([...RESERVED_ENV, ...(props.idempotency ? IDEMPOTENCY_RESERVED_ENV : [])].map((name) => [name, { allowed: 'nothing: QueueConsumer sets it' }])),
+    },
+    ...(fifo ? {} : { contentBasedDeduplication: { values: [false], allowed: 'only on a FIFO queue (fifo: true)' } }),
+    idempotency: IDEMPOTENCY_RULE,
+  };
+}
+
 /**
  * Checks `props` and throws one `InvalidPropsError` listing every problem.
  *
@@ -44,75 +87,29 @@ export function validateQueueConsumerProps(props: QueueConsumerProps, context: Q
   const window = props.maxBatchingWindow;
   const batchSize = props.batchSize ?? QUEUE_CONSUMER_DEFAULTS.batchSize;
 
-  // Function timeout and the visibility timeout derived from it.
-  if (timeout.isUnresolved()) {
-    problems.add('timeout', '<token>', 'a concrete Duration (the queue visibility timeout is derived from it)');
-  } else if (timeout.toMilliseconds() < 1000 || timeout.toSeconds() > AWS_LIMITS.maxFunctionTimeoutSeconds) {
-    problems.add('timeout', timeout, `1 second to ${AWS_LIMITS.maxFunctionTimeoutSeconds / 60} minutes`);
-  }
-  if (window !== undefined) {
-    if (window.isUnresolved()) {
-      problems.add('maxBatchingWindow', '<token>', 'a concrete Duration (the queue visibility timeout is derived from it)');
-    } else if (fifo) {
-      problems.add('maxBatchingWindow', window, 'none on a FIFO queue (Lambda does not support a batching window for FIFO queues)');
-    } else if (window.toSeconds() > AWS_LIMITS.maxBatchingWindowSeconds) {
-      problems.add('maxBatchingWindow', window, `0 to ${AWS_LIMITS.maxBatchingWindowSeconds} seconds`);
-    }
-  }
+  // The queue visibility timeout is derived from the function timeout and the window: both must be concrete.
+  if (timeout.isUnresolved()) problems.add('timeout', timeout, CONCRETE);
+  if (window?.isUnresolved()) problems.add('maxBatchingWindow', window, CONCRETE);
+  problems.check(queueConsumerPropsTable(props), props);
   if (!timeout.isUnresolved() && (window === undefined || !window.isUnresolved())) {
     const visibility = deriveVisibilityTimeout(timeout, window);
     if (visibility.toSeconds() > AWS_LIMITS.maxVisibilityTimeoutSeconds) {
-      problems.addRaw(
-        `timeout: derived queue visibility timeout ${SLUICE_DEFAULTS.visibilityTimeoutFactor} × ${timeout.toHumanString()}` +
-          ` + window = ${visibility.toSeconds()} seconds; allowed: at most ${AWS_LIMITS.maxVisibilityTimeoutSeconds} seconds (12 hours)`,
-      );
-    }
-  }
-
-  // Batch size.
-  if (isResolved(batchSize)) {
-    const max = fifo ? AWS_LIMITS.maxFifoBatchSize : AWS_LIMITS.maxStandardBatchSize;
-    if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > max) {
-      problems.add('batchSize', batchSize, `an integer from 1 to ${max} for a ${fifo ? 'FIFO' : 'standard'} queue`);
-    } else if (!fifo && batchSize > AWS_LIMITS.maxBatchSizeWithoutWindow && !(window && isResolved(window) && window.toSeconds() > 0)) {
       problems.add(
-        'batchSize',
-        batchSize,
-        `at most ${AWS_LIMITS.maxBatchSizeWithoutWindow} without a maxBatchingWindow of at least 1 second; set maxBatchingWindow to go up to ${AWS_LIMITS.maxStandardBatchSize}`,
+        'timeout',
+        timeout,
+        `a timeout whose derived queue visibility timeout (${SLUICE_DEFAULTS.visibilityTimeoutFactor} × timeout + maxBatchingWindow, here ` +
+          `${visibility.toSeconds()} seconds) is at most ${AWS_LIMITS.maxVisibilityTimeoutSeconds} seconds (12 hours)`,
       );
     }
   }
-
-  // Scaling: maxConcurrency or provisioned pollers, never both.
-  problems.integerInRange('maxConcurrency', props.maxConcurrency, AWS_LIMITS.minMaxConcurrency, AWS_LIMITS.maxMaxConcurrency);
-  const pollers = props.provisionedPollers;
-  if (pollers) {
-    if (props.maxConcurrency !== undefined) {
-      problems.addRaw(
-        `maxConcurrency: got ${props.maxConcurrency} together with provisionedPollers; allowed: one of them (with provisioned pollers, bound concurrency through maximumPollers)`,
-      );
-    }
-    problems.integerInRange('provisionedPollers.minimumPollers', pollers.minimumPollers, INFRA_LIMITS.minMinimumPollers, INFRA_LIMITS.maxMinimumPollers);
-    problems.integerInRange('provisionedPollers.maximumPollers', pollers.maximumPollers, INFRA_LIMITS.minMaximumPollers, INFRA_LIMITS.maxMaximumPollers);
-    const { minimumPollers: min, maximumPollers: max } = pollers;
-    if (min !== undefined && max !== undefined && isResolved(min) && isResolved(max) && min > max) {
-      problems.addRaw(`provisionedPollers: minimumPollers ${min} is greater than maximumPollers ${max}; allowed: minimumPollers ≤ maximumPollers`);
-    }
-  }
-
-  // Redrive, function size, encryption, environment.
-  problems.integerInRange('maxReceiveCount', props.maxReceiveCount, INFRA_LIMITS.minMaxReceiveCount, INFRA_LIMITS.maxMaxReceiveCount);
-  problems.integerInRange('memorySize', props.memorySize, INFRA_LIMITS.minMemorySizeMiB, INFRA_LIMITS.maxMemorySizeMiB);
-  if (props.encryptionKey && props.encryption === 'SQS_MANAGED') {
-    problems.add('encryption', props.encryption, `'KMS' (or omit it) when encryptionKey is given`);
-  }
-  for (const name of RESERVED_ENV) {
-    if (props.environment && name in props.environment) {
-      problems.add(`environment.${name}`, props.environment[name], 'nothing: QueueConsumer sets it');
-    }
-  }
-  if (props.contentBasedDeduplication && !fifo) {
-    problems.add('contentBasedDeduplication', true, 'only on a FIFO queue (fifo: true)');
+  // A standard queue takes batches above 10 only with a batching window.
+  const windowOn = window !== undefined && isResolved(window) && window.toSeconds() > 0;
+  if (!fifo && isResolved(batchSize) && Number.isInteger(batchSize) && batchSize > AWS_LIMITS.maxBatchSizeWithoutWindow && batchSize <= AWS_LIMITS.maxStandardBatchSize && !windowOn) {
+    problems.add(
+      'batchSize',
+      batchSize,
+      `at most ${AWS_LIMITS.maxBatchSizeWithoutWindow} without a maxBatchingWindow of at least 1 second; set maxBatchingWindow to go up to ${AWS_LIMITS.maxStandardBatchSize}`,
+    );
   }
 
   // Event filtering and metrics of the mapping, then the pass-through props.

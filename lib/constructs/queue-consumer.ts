@@ -4,6 +4,7 @@
  */
 import { Duration, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -17,6 +18,7 @@ import { SLUICE_DEFAULTS, SLUICE_ENV } from '../../lambda/runtime/contract.ts';
 import { deadLetterQueueDepthAlarm, notify } from './alarms.ts';
 import type { EventFilter } from './event-filters.ts';
 import { EVENT_FILTER_QUOTA_CONTEXT_KEY, QUEUE_CONSUMER_DEFAULTS } from './queue-consumer-defaults.ts';
+import { addIdempotency } from './queue-consumer-idempotency.ts';
 import { mergeBundling, vpcAccessStatement } from './queue-consumer-pass-through.ts';
 import { QueueConsumerEncryption, type QueueConsumerAlarmsProps, type QueueConsumerProps } from './queue-consumer-props.ts';
 import { deriveVisibilityTimeout, validateQueueConsumerProps, warnAboutRiskySettings } from './queue-consumer-validation.ts';
@@ -39,6 +41,7 @@ export interface QueueConsumerAlarms {
  * queues and denies non-TLS access, grants the function only what the Sluice runtime
  * calls (consume, change visibility, send to its own DLQ), sets `SLUICE_DLQ_URL` and
  * `SLUICE_QUEUE_URL`, and raises alarms on DLQ depth, message age and function errors.
+ * With `idempotency` it adds the DynamoDB table the runtime's `dynamoDbStore()` uses.
  * Impossible settings fail at synth with one error listing each problem.
  *
  * `filters` let Lambda drop messages before invoking (a dropped message is deleted, not
@@ -81,6 +84,8 @@ export class QueueConsumer extends Construct {
   readonly alarms: QueueConsumerAlarms;
   /** The event filters of the event source mapping (empty: every message is delivered). */
   readonly filters: readonly EventFilter[];
+  /** With `idempotency`: the table the runtime's `dynamoDbStore()` claims keys in. */
+  readonly idempotencyTable?: dynamodb.ITableV2;
 
   constructor(scope: Construct, id: string, props: QueueConsumerProps) {
     // Before super(): invalid props add nothing to the tree.
@@ -137,6 +142,8 @@ export class QueueConsumer extends Construct {
         new iam.PolicyStatement({ actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [this.encryptionKey.keyArn] }),
       );
     }
+    // Exactly-once effects: the table, its four item actions and SLUICE_IDEMPOTENCY_TABLE.
+    if (props.idempotency) this.idempotencyTable = addIdempotency(this, this.function, this.role, props.idempotency, removalPolicy);
 
     // Grants the function sqs:ReceiveMessage, DeleteMessage, ChangeMessageVisibility,
     // GetQueueAttributes, GetQueueUrl on the queue (and kms:Decrypt on its key).

@@ -1,108 +1,124 @@
 /**
- * Synth-time validation helpers shared by the Sluice constructs: collect every problem
- * with the props, then throw one {@link InvalidPropsError} that lists them all.
+ * Synth-time validation of the Sluice constructs' props, with the runtime's validator
+ * (`validateOptions`: one declarative table per props object, one phrasing, one value
+ * formatter) extended for CDK: deploy-time tokens are skipped, a `Duration` reads as
+ * `5 minutes`, a construct as `<its/path>`. Collect every problem, then throw one
+ * {@link InvalidPropsError} that lists them all.
  */
 import { Duration, Token } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { ConfigError, problem, validateOptions } from '../../lambda/runtime/index.ts';
+import type { OptionRule, OptionTable, ResolvedOptionsOf, ValueHooks } from '../../lambda/runtime/index.ts';
 
 /**
  * Thrown by a Sluice construct whose props cannot be deployed. `problems` holds one line
- * per problem, each naming the prop, the value received and what is allowed.
+ * per problem, `<prop>: received <value>; allowed: <range>`.
  *
- * `code` is `CONFIG`, like the runtime's `ConfigError` (`lib/` may not import the
- * runtime's error tree, so this is its infrastructure-side twin).
+ * A `ConfigError` (code `CONFIG`) of the runtime's error tree, so every error the kit
+ * throws extends `SluiceError`.
  */
-export class InvalidPropsError extends Error {
-  readonly code = 'CONFIG';
-  readonly problems: readonly string[];
+export class InvalidPropsError extends ConfigError {
+  override name = 'InvalidPropsError';
 
+  /**
+   * @param construct - what was created, e.g. `QueueConsumer` or `EventTopic.subscribe`
+   * @param problems - one line per problem
+   */
   constructor(construct: string, problems: readonly string[]) {
-    super(`${construct}: invalid props:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    this.name = 'InvalidPropsError';
-    this.problems = problems;
+    super(problems, `${construct}: invalid props`);
   }
+}
+
+/** Whether a number, string, list or `Duration` is a deploy-time token (its value is known only at deploy time). */
+export function isUnresolved(value: unknown): boolean {
+  return value instanceof Duration ? value.isUnresolved() : Token.isUnresolved(value);
+}
+
+/** Whether a number or duration is a concrete value (not a deploy-time token). */
+export function isResolved(value: number | Duration | undefined): boolean {
+  return value !== undefined && !isUnresolved(value);
+}
+
+/** Longest JSON rendering of plain props data (a filter pattern, a list) in a problem. */
+const MAX_JSON_CHARS = 120;
+
+/**
+ * How the constructs extend the runtime's formatter and validator: tokens are skipped and
+ * read `a deploy-time token`; a `Duration` reads as its human form, a construct as
+ * `<path>`, and plain data (objects and arrays of JSON values, written in the app's code)
+ * as JSON of up to 120 characters.
+ */
+export const CDK_VALUE_HOOKS: ValueHooks = {
+  skip: isUnresolved,
+  format(value: unknown): string | undefined {
+    if (isUnresolved(value)) return 'a deploy-time token';
+    if (value instanceof Duration) return value.toHumanString();
+    if (Construct.isConstruct(value)) return `<${value.node.path}>`;
+    if (!isPlainData(value)) return undefined;
+    try {
+      // Only plain data all the way down: a class instance inside (a construct, an sns.FilterOrPolicy) stops it.
+      const json = JSON.stringify(value, (_key, v: unknown) => {
+        if (isPlainData(v) || typeof v !== 'object' || v === null) return v;
+        throw new TypeError('not plain data');
+      });
+      return json.length <= MAX_JSON_CHARS ? json : undefined;
+    } catch {
+      return undefined; // holds a class instance, a cycle or a BigInt
+    }
+  },
+};
+
+function isPlainData(value: unknown): value is object {
+  if (typeof value !== 'object' || value === null) return false;
+  const prototype: unknown = Object.getPrototypeOf(value);
+  return Array.isArray(value) || prototype === Object.prototype || prototype === null;
+}
+
+/** A rule for a `Duration` from `minSeconds` to `maxSeconds`, described as `allowed`. */
+export function durationRule(minSeconds: number, maxSeconds: number, allowed: string): OptionRule {
+  return {
+    test: (value) => value instanceof Duration && inRange(value.toSeconds({ integral: false }), minSeconds, maxSeconds),
+    allowed,
+  };
+}
+
+function inRange(value: number, min: number, max: number): boolean {
+  return value >= min && value <= max;
+}
+
+/**
+ * A table in which every key of `managed` admits no value (a rule with only `allowed`):
+ * a pass-through prop (`functionProps`, `queueProps`, …) may not set what the construct
+ * sets itself.
+ *
+ * @param managed - key → what to do instead (the `allowed` part of the message)
+ */
+export function managedTable(managed: Readonly<Record<string, string>>): OptionTable {
+  return Object.fromEntries(Object.entries(managed).map(([key, allowed]) => [key, { allowed }]));
 }
 
 /** Collects problems with props and throws them together. */
 export class Problems {
   private readonly items: string[] = [];
 
-  /** Records one problem: `prop: got <value>; allowed: <allowed>`. */
+  /** Records one problem: `prop: received <value>; allowed: <allowed>`. */
   add(prop: string, value: unknown, allowed: string): void {
-    this.items.push(`${prop}: got ${formatValue(value)}; allowed: ${allowed}`);
-  }
-
-  /** Records a problem that is a relation between props rather than one value. */
-  addRaw(message: string): void {
-    this.items.push(message);
+    this.items.push(problem(prop, value, allowed, CDK_VALUE_HOOKS.format));
   }
 
   /**
-   * Checks an optional integer against an inclusive range. Unresolved tokens are skipped
-   * (their value is known only at deploy time).
-   */
-  integerInRange(prop: string, value: number | undefined, min: number, max: number): void {
-    if (value === undefined || Token.isUnresolved(value)) return;
-    if (!Number.isInteger(value) || value < min || value > max) {
-      this.add(prop, value, `an integer from ${min} to ${max}`);
-    }
-  }
-
-  /**
-   * Records one problem per key of `given` that `managed` lists: a pass-through prop
-   * (`functionProps`, `queueProps`, …) may not override what the construct sets itself.
-   * Keys whose value is `undefined` count as absent.
+   * Checks `props` against `table` with the CDK hooks. Keys the table does not list pass:
+   * props carry much that cannot fail.
    *
-   * @param prefix the pass-through prop, e.g. `functionProps`
-   * @param managed key → what to do instead (the `allowed` part of the message)
+   * @param name - prefix of the prop names, e.g. `queueProps`
+   * @returns the props with the table's defaults applied
    */
-  managedKeys(prefix: string, given: object | undefined, managed: Readonly<Record<string, string>>): void {
-    if (!given) return;
-    for (const [key, value] of Object.entries(given)) {
-      if (value === undefined || !Object.hasOwn(managed, key)) continue;
-      this.add(`${prefix}.${key}`, value, managed[key]!);
-    }
-  }
-
-  /** Checks an optional duration against an inclusive range in seconds; tokens are skipped. */
-  secondsInRange(prop: string, value: Duration | undefined, min: number, max: number, allowed: string): void {
-    if (value === undefined || value.isUnresolved()) return;
-    const seconds = value.toSeconds({ integral: false });
-    if (seconds < min || seconds > max) this.add(prop, value, allowed);
+  check<T extends OptionTable>(table: T, props: unknown, name?: string): ResolvedOptionsOf<T> {
+    return validateOptions(table, props, this.items, { ...CDK_VALUE_HOOKS, open: true, name });
   }
 
   /** Throws an {@link InvalidPropsError} when any problem was recorded. */
   throwIfAny(construct: string): void {
     if (this.items.length > 0) throw new InvalidPropsError(construct, this.items);
   }
-}
-
-/** Whether a number or duration is a concrete value (not a deploy-time token). */
-export function isResolved(value: number | Duration | undefined): boolean {
-  if (value === undefined) return false;
-  return value instanceof Duration ? !value.isUnresolved() : !Token.isUnresolved(value);
-}
-
-/** Longest rendering of a value in a problem message. */
-const MAX_VALUE_CHARS = 120;
-
-function formatValue(value: unknown): string {
-  if (value instanceof Duration) return value.toHumanString();
-  if (typeof value === 'string') return truncate(JSON.stringify(value));
-  if (value === null || typeof value !== 'object') return String(value);
-  const prototype: unknown = Object.getPrototypeOf(value);
-  if (Array.isArray(value) || prototype === Object.prototype || prototype === null) {
-    try {
-      return truncate(JSON.stringify(value) ?? String(value));
-    } catch {
-      return '<object>'; // holds constructs (circular) or BigInts
-    }
-  }
-  // A construct (role, key, queue …) is named by its path; another object by its class.
-  const path = (value as { node?: { path?: unknown } }).node?.path;
-  if (typeof path === 'string') return `<${path}>`;
-  return `<${(value as { constructor?: { name?: string } }).constructor?.name?.replace(/\d+$/, '') || 'object'}>`;
-}
-
-function truncate(text: string): string {
-  return text.length > MAX_VALUE_CHARS ? `${text.slice(0, MAX_VALUE_CHARS - 1)}…` : text;
 }

@@ -8,7 +8,7 @@
  * | --- | --- |
  * | stack `SluiceExample` | the whole example, environment-agnostic |
  * | `UserEvents` | standard `EventTopic` (`user-events`) |
- * | `RegisterUser` | consumer of every `UserEvents` message → `lib/example/handlers/register-user.ts` |
+ * | `RegisterUser` | consumer of every `UserEvents` message → `lib/example/handlers/register-user.ts`, with an idempotency table (`RegisterUser/IdempotencyTable`) |
  * | `WelcomeEmail` | consumer of `UserEvents` with a body filter: `type` = `UserRegistered` and `marketingOptIn` = `true` → `lib/example/handlers/welcome-email.ts` |
  * | `Orders` | FIFO `EventTopic` (`orders`) |
  * | `FulfilOrder` | FIFO consumer of `Orders` → `lib/example/handlers/fulfil-order.ts` |
@@ -58,6 +58,8 @@ export class SluiceExampleStack extends Stack {
       timeout: Duration.seconds(30),
       batchSize: 10,
       maxConcurrency: 10,
+      // A DynamoDB table for the handler's idempotency (keyed by userId).
+      idempotency: true,
       environment: {
         IDENTITY_API_URL: typeof identityApiUrl === 'string' && identityApiUrl ? identityApiUrl : EXAMPLE.defaultIdentityApiUrl,
       },

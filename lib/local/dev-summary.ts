@@ -29,6 +29,8 @@ export interface FunctionSummary {
   invocations: number;
   /** Mean invocation duration, in milliseconds. */
   avgInvocationMs: number;
+  /** Most invocations of the function in flight at once (all its mappings together). */
+  maxConcurrentInvocations: number;
   /** routed − succeeded − deadLettered − filtered. */
   lost: number;
 }
@@ -120,6 +122,7 @@ export async function summarizeFunction(app: ProvisionedApp, fn: RunningFunction
   return {
     routed, received: s.received, succeeded: processed, retried: s.retried, deadLettered, deadLetteredByRuntime: copiedBodies.size, filtered: filtered.size,
     invocations: s.invocations, avgInvocationMs: s.invocations === 0 ? 0 : Math.round(s.invocationMs / s.invocations),
+    maxConcurrentInvocations: fn.invoker.maxConcurrentInvocations,
     lost: routed - processed - deadLettered - filtered.size,
   };
 }

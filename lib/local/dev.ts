@@ -13,6 +13,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import type { DevSummary, FunctionSummary } from './dev-summary.ts';
 import { SUMMARY_HEADERS, subscriptionAccepts, summarizeFunction, summaryRows } from './dev-summary.ts';
 import { waitForDrain } from './drain.ts';
+import { startEmbeddedDynamoDb } from './embedded-dynamodb.ts';
 import { localClientConfig, startEmbeddedServer } from './embedded-server.ts';
 import { readEventsFile, resolveTarget } from './events-file.ts';
 import type { ParsedEvent } from './events-file.ts';
@@ -113,7 +114,13 @@ export async function runDev(options: DevOptions): Promise<number> {
     const server = await startEmbeddedServer({ port: o.port });
     cleanups.unshift(() => server.stop());
     reporter.info(`Embedded SNS/SQS: ${server.endpoint} (region ${server.region})`);
-    const app = await provisionApp(model, server, { visibilityScale: o.visibilityScale });
+    // DynamoDB tables of the app (e.g. idempotency tables) live in an embedded DynamoDB.
+    const dynamoDb = (model.tables ?? []).length > 0 ? await startEmbeddedDynamoDb({ region: server.region }) : undefined;
+    if (dynamoDb) {
+      cleanups.unshift(() => dynamoDb.stop());
+      reporter.info(`Embedded DynamoDB: ${dynamoDb.endpoint} (in memory)`);
+    }
+    const app = await provisionApp(model, server, { visibilityScale: o.visibilityScale, ...(dynamoDb ? { dynamoDb } : {}) });
     reporter.info(`Synthesized and provisioned: ${app.topics.length} topics, ${app.queues.length} queues, ${app.subscriptions.length} subscriptions, ${app.model.eventSourceMappings.length} event source mappings`);
     const scaled = app.model.eventSourceMappings.map((m) => app.queue(m.queue)).map((q) => `${q.model.path} ${q.model.visibilityTimeoutSeconds} s → ${q.visibilityTimeoutSeconds} s`);
     if (o.visibilityScale !== 1 && scaled.length > 0) reporter.info(`Visibility timeouts scaled ×${o.visibilityScale} for this local run (--visibility-scale 1 honours the template): ${scaled.join(', ')}`);
@@ -193,6 +200,8 @@ export async function runDev(options: DevOptions): Promise<number> {
       reporter.info(`Watching: SNS/SQS endpoint ${server.endpoint}, region ${server.region}, any credentials. Ctrl-C to stop.`);
       for (const t of app.topics) reporter.info(`  topic ${t.arn}`);
       for (const q of app.queues) reporter.info(`  queue ${q.url}`);
+      if (dynamoDb) reporter.info(`  DynamoDB endpoint ${dynamoDb.endpoint}, region ${dynamoDb.region}`);
+      for (const t of app.tables) reporter.info(`  table ${t.name}`);
       await waitForStop(o.signal);
     }
     return drained && summary.lost === 0 ? 0 : 1;

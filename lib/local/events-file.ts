@@ -142,6 +142,12 @@ export function resolveTarget(event: ParsedEvent, topics: readonly TopicModel[],
   if (target.resource.fifo && event.groupId === undefined) {
     throw new EventsFileError(event.file, event.line, `"groupId" is required: ${target.resource.stack}/${target.resource.path} is FIFO`);
   }
+  if (target.resource.fifo && !target.resource.contentBasedDeduplication && event.deduplicationId === undefined) {
+    throw new EventsFileError(event.file, event.line, `"deduplicationId" is required: ${target.resource.stack}/${target.resource.path} is FIFO without content-based deduplication`);
+  }
+  if (target.resource.fifo && event.deduplicationId !== undefined && (event.repeat ?? 1) > 1) {
+    throw new EventsFileError(event.file, event.line, '"repeat" with a "deduplicationId" sends copies that FIFO deduplication drops; give each line its own id');
+  }
   if (target.kind === 'queue' && event.subject !== undefined) {
     throw new EventsFileError(event.file, event.line, '"subject" applies to topics only');
   }

@@ -1,9 +1,12 @@
 /**
- * lib/local: the room's only way in from other folders.
+ * Offline AWS for a CDK app: the embedded SNS/SQS server, provisioning from the cloud
+ * assembly, the event source mapping emulator and Lambda invoker, and the `dev`/`invoke` engines.
  */
 export { DEV_DEFAULTS, runDev } from './dev.ts';
 export { invokeFunction } from './invoke.ts';
 export { localClientConfig, startEmbeddedServer } from './embedded-server.ts';
+export { createLocalTables, localDynamoDbConfig, startEmbeddedDynamoDb } from './embedded-dynamodb.ts';
+export type { EmbeddedDynamoDb, LocalTable } from './embedded-dynamodb.ts';
 export type { EmbeddedServer } from './embedded-server.ts';
 export type { DevSummary } from './dev-summary.ts';
 export { provisionApp } from './provision.ts';
@@ -12,3 +15,9 @@ export { startLocalFunctions } from './local-app.ts';
 export type { LocalFunctions } from './local-app.ts';
 export { queueBacklog, totalBacklog } from './drain.ts';
 export type { Progress, ProgressItem, Reporter } from './reporter.ts';
+export type { DevOptions } from './dev.ts';
+export type { InvokeOptions, InvokeResult } from './invoke.ts';
+export { UnknownFunctionError } from './invoke.ts';
+export { EventsFileError, readEventsFile } from './events-file.ts';
+export type { EventLine } from './events-file.ts';
+export { SynthError, synthesizeCdkApp } from './model/index.ts';

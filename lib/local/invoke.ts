@@ -4,6 +4,8 @@
  */
 import { SluiceError } from '../../lambda/runtime/index.ts';
 import type { InvocationOutcome } from '../sqs/index.ts';
+import { startEmbeddedDynamoDb } from './embedded-dynamodb.ts';
+import type { EmbeddedDynamoDb } from './embedded-dynamodb.ts';
 import { startEmbeddedServer } from './embedded-server.ts';
 import { LambdaInvoker } from './emulator/index.ts';
 import { displayNameOf, normalizeName } from './local-app.ts';
@@ -61,7 +63,7 @@ export function findFunction(functions: readonly FunctionModel[], wanted: string
 
 /**
  * Synthesizes the app, provisions it on a fresh embedded server (so queue URLs in the
- * environment are live), and invokes one function once.
+ * environment are live; DynamoDB tables in an embedded DynamoDB), and invokes one function once.
  *
  * @throws {UnknownFunctionError} when no function matches `functionName` (the message lists the names) or synthesis fails.
  * @example
@@ -74,8 +76,11 @@ export async function invokeFunction(options: InvokeOptions): Promise<InvokeResu
     : await synthesizeCdkApp({ dir: options.appDir ?? process.cwd(), ...context });
   const server = await startEmbeddedServer().catch((error: unknown) => { synth.cleanup(); throw error; });
   let invoker: LambdaInvoker | undefined;
+  let dynamoDb: EmbeddedDynamoDb | undefined;
   try {
-    const app = await provisionApp(readAppModel(synth.assemblyDir), server);
+    const model = readAppModel(synth.assemblyDir);
+    if ((model.tables ?? []).length > 0) dynamoDb = await startEmbeddedDynamoDb({ region: server.region });
+    const app = await provisionApp(model, server, dynamoDb ? { dynamoDb } : {});
     const fn = findFunction(app.model.functions, options.functionName);
     const logs: string[] = [];
     invoker = new LambdaInvoker({
@@ -91,6 +96,7 @@ export async function invokeFunction(options: InvokeOptions): Promise<InvokeResu
     return { functionName: displayNameOf(fn), outcome: result.outcome, response, durationMs: result.durationMs, requestId: result.requestId, logs };
   } finally {
     await invoker?.close();
+    await dynamoDb?.stop();
     await server.stop();
     synth.cleanup();
   }

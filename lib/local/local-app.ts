@@ -21,7 +21,11 @@ export interface RunningFunction {
 
 /** Options of {@link startLocalFunctions}. */
 export interface LocalFunctionsOptions {
-  /** Batches in flight per mapping without `maxConcurrency`. @default {@link DEFAULT_LOCAL_CONCURRENCY} */
+  /**
+   * Most batches in flight per mapping without `maxConcurrency` (each mapping starts with
+   * 5 and scales up while messages remain; the function's reserved concurrency caps both).
+   * @default {@link DEFAULT_LOCAL_CONCURRENCY}
+   */
   readonly defaultConcurrency?: number;
   /** Each line a function writes. @default - dropped */
   readonly onLog?: (fn: string, line: string, stream: 'stdout' | 'stderr') => void;
@@ -58,14 +62,16 @@ export function normalizeName(name: string): string {
 export function startLocalFunctions(app: ProvisionedApp, options: LocalFunctionsOptions = {}): LocalFunctions {
   const server = { endpoint: app.endpoint, region: app.region };
   const functions: RunningFunction[] = app.model.functions.map((fn) => {
-    const mappings = app.model.eventSourceMappings.filter((m) => m.enabled && keyOf(m.function) === keyOf(fn));
-    const concurrency = mappings.map((m) => m.maxConcurrency ?? options.defaultConcurrency ?? DEFAULT_LOCAL_CONCURRENCY);
+    // Reserved concurrency 0 means the function never runs: its mappings get no emulator.
+    const reserved = fn.reservedConcurrency ?? Number.POSITIVE_INFINITY;
+    const mappings = app.model.eventSourceMappings.filter((m) => m.enabled && keyOf(m.function) === keyOf(fn) && reserved > 0);
+    const concurrency = mappings.map((m) => Math.min(m.maxConcurrency ?? options.defaultConcurrency ?? DEFAULT_LOCAL_CONCURRENCY, reserved));
     const displayName = displayNameOf(fn);
     const invoker = new LambdaInvoker({
       fn: { ...fn, arn: app.functionArn(fn), environment: app.functionEnvironment(fn) },
       region: app.region,
       endpoint: app.endpoint,
-      maxEnvironments: Math.max(1, concurrency.reduce((a, b) => a + b, 0)),
+      maxEnvironments: Math.max(1, Math.min(reserved, concurrency.reduce((a, b) => a + b, 0))),
       ...(options.onLog ? { onLog: (line: string, stream: 'stdout' | 'stderr') => options.onLog?.(displayName, line, stream) } : {}),
     });
     const queues = mappings.map((m) => app.queue(m.queue));

@@ -1,12 +1,15 @@
 /**
  * Creates an app's topics, queues and SQS subscriptions in the embedded server, with the
  * template's attributes (FIFO, visibility timeout, redrive policies, filter policies, raw
- * delivery, subscription DLQs), and resolves local URLs and ARNs.
+ * delivery, subscription DLQs), and its DynamoDB tables in the embedded DynamoDB when
+ * given one, and resolves local URLs and ARNs.
  */
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, SetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { resolveCfnValue } from './model/index.ts';
 import type { Reference } from './model/index.ts';
+import type { EmbeddedDynamoDb, LocalTable } from './embedded-dynamodb.ts';
+import { createLocalTables } from './embedded-dynamodb.ts';
 import type { EmbeddedServer } from './embedded-server.ts';
 import { LOCAL_ACCOUNT_ID, localClientConfig } from './embedded-server.ts';
 import type { AppModel, FunctionModel, QueueModel, ResourceKey, SubscriptionModel, TopicModel } from './model/index.ts';
@@ -41,6 +44,12 @@ export interface ProvisionOptions {
    * @default 1 (the template's values)
    */
   readonly visibilityScale?: number;
+  /**
+   * The embedded DynamoDB: the app's tables are created in it, references to them resolve
+   * to its names and ARNs, and every function's `AWS_ENDPOINT_URL_DYNAMODB` points at it.
+   * @default - no tables are created (references resolve to stand-ins)
+   */
+  readonly dynamoDb?: Pick<EmbeddedDynamoDb, 'endpoint' | 'region'>;
 }
 
 /** The app as created in the embedded server, with lookups by model key. */
@@ -53,6 +62,8 @@ export interface ProvisionedApp {
   readonly queues: readonly LocalQueue[];
   readonly topics: readonly LocalTopic[];
   readonly subscriptions: readonly LocalSubscription[];
+  /** Tables created in the embedded DynamoDB (none without `dynamoDb`). */
+  readonly tables: readonly LocalTable[];
   /** @throws Error when `key` is not a queue of the app. */
   queue(key: ResourceKey): LocalQueue;
   /** @throws Error when `key` is not a topic of the app. */
@@ -141,6 +152,7 @@ export async function provisionApp(model: AppModel, server: Pick<EmbeddedServer,
       }));
       subscriptions.push({ model: s, arn: created.SubscriptionArn ?? `${lookupTopic(s.topic).arn}:${s.logicalId}` });
     }
+    const tables = options.dynamoDb ? await createLocalTables(model.tables ?? [], options.dynamoDb) : [];
     const functionArn = (fn: FunctionModel): string => `arn:aws:lambda:${server.region}:${LOCAL_ACCOUNT_ID}:function:${fn.name}`;
     const attribute = (ref: Reference): string | undefined => {
       const q = queues.get(keyOf(ref));
@@ -151,17 +163,21 @@ export async function provisionApp(model: AppModel, server: Pick<EmbeddedServer,
       if (fn) return ref.attribute === 'Arn' ? functionArn(fn) : fn.name;
       const sub = subscriptions.find((s) => keyOf(s.model) === keyOf(ref));
       if (sub) return sub.arn;
+      const table = tables.find((tb) => keyOf(tb.model) === keyOf(ref));
+      if (table) return ref.attribute === 'Ref' ? table.name : ref.attribute === 'Arn' ? table.arn : `${table.arn}/${ref.attribute}`;
       // Anything else (keys, roles, tables): a stable stand-in, so a value that is only logged still resolves.
       return ref.attribute === 'Ref' ? ref.logicalId : arn('local', `${ref.logicalId}/${ref.attribute}`);
     };
     const ctx = { region: server.region, accountId: LOCAL_ACCOUNT_ID, templates: model.templates, attribute };
     return {
       model, endpoint: server.endpoint, region: server.region, accountId: LOCAL_ACCOUNT_ID, visibilityScale: scale,
-      queues: [...queues.values()], topics: [...topics.values()], subscriptions,
+      queues: [...queues.values()], topics: [...topics.values()], subscriptions, tables,
       queue: lookupQueue, topic: lookupTopic, functionArn,
       functionEnvironment(fn: FunctionModel): Record<string, string> {
         const env: Record<string, string> = {};
         for (const [name, value] of Object.entries(fn.environment)) env[name] = resolveCfnValue(value, fn.stack, ctx, `${fn.path}.Environment.${name}`);
+        // The SDK's DynamoDB endpoint (over AWS_ENDPOINT_URL, the SNS/SQS server): never AWS from a local run.
+        if (options.dynamoDb) env.AWS_ENDPOINT_URL_DYNAMODB = options.dynamoDb.endpoint;
         return env;
       },
     };

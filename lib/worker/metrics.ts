@@ -32,7 +32,10 @@ export class WorkerMetrics {
     this.succeeded = counter('sluice_worker_messages_succeeded_total', 'Messages processed successfully (then deleted).');
     this.failed = counter('sluice_worker_messages_failed_total', 'Messages that did not succeed (left for a retry).');
     this.deleteErrors = counter('sluice_worker_delete_errors_total', 'Successful messages whose delete failed after one retry.');
-    this.visibilityExtensions = counter('sluice_worker_visibility_extensions_total', 'Visibility timeouts extended for long work.');
+    this.visibilityExtensions = counter(
+      'sluice_worker_visibility_extensions_total',
+      'Visibility timeouts renewed, per message: while its handler runs, or once it succeeded until its delete returned.',
+    );
     this.receives = new Counter({
       name: 'sluice_worker_receives_total',
       help: 'ReceiveMessage calls by result: empty, partial, full or error.',

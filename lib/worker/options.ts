@@ -1,9 +1,11 @@
 /**
- * Options of the long-polling worker: defaults, validation and resolution.
+ * Options of the long-polling worker: defaults, validation (the table
+ * {@link WORKER_OPTIONS}, checked by the runtime's `validateOptions`) and resolution.
  */
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { ConfigError } from '../../lambda/runtime/index.ts';
-import type { SluiceLogger } from '../../lambda/runtime/index.ts';
+import { MAX_VISIBILITY_TIMEOUT_SECONDS } from '../../lambda/runtime/contract.ts';
+import { ConfigError, validateOptions } from '../../lambda/runtime/index.ts';
+import type { OptionTable, SluiceLogger } from '../../lambda/runtime/index.ts';
 import type { WorkerHandler } from './handler-module.ts';
 
 /** Options of {@link startWorker}. */
@@ -80,14 +82,33 @@ export const WORKER_DEFAULTS = {
   metricsHost: '127.0.0.1',
 } as const;
 
-const KNOWN_KEYS = new Set([
-  'queueUrl', 'handler', 'endpoint', 'region', 'minPollers', 'maxPollers', 'concurrency', 'waitTimeSeconds',
-  'visibilityTimeoutSeconds', 'drainTimeoutMs', 'metricsPort', 'metricsHost', 'logger', 'sqsClient',
-]);
+const isLogger = (value: unknown): value is SluiceLogger =>
+  (['debug', 'info', 'warn', 'error'] as const).every((m) => typeof (value as Partial<SluiceLogger> | null)?.[m] === 'function');
 
-function isInt(value: unknown, min: number, max: number): value is number {
-  return typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
-}
+/** The worker options, in the order problems are reported. */
+const WORKER_OPTIONS = {
+  queueUrl: { type: 'url', required: true },
+  handler: {
+    test: (value: unknown): value is WorkerHandler => typeof (value as Partial<WorkerHandler> | null)?.run === 'function',
+    required: true,
+    allowed: 'a WorkerHandler (see loadHandlerModule)',
+  },
+  endpoint: { type: 'url' },
+  region: { type: 'string' },
+  minPollers: { type: 'integer', min: 1, max: 100, default: WORKER_DEFAULTS.minPollers },
+  maxPollers: { type: 'integer', min: 1, max: 100, atLeast: 'minPollers', default: WORKER_DEFAULTS.maxPollers },
+  concurrency: { type: 'integer', min: 1, max: 10_000, default: WORKER_DEFAULTS.concurrency },
+  waitTimeSeconds: { type: 'integer', min: 0, max: 20, default: WORKER_DEFAULTS.waitTimeSeconds },
+  visibilityTimeoutSeconds: { type: 'integer', min: 1, max: MAX_VISIBILITY_TIMEOUT_SECONDS },
+  drainTimeoutMs: { type: 'integer', min: 0, max: 12 * 3_600_000, default: WORKER_DEFAULTS.drainTimeoutMs },
+  metricsPort: { type: 'integer', min: 0, max: 65_535 },
+  metricsHost: { type: 'string', default: WORKER_DEFAULTS.metricsHost },
+  logger: { test: isLogger, values: [false], allowed: 'false, or an object with debug, info, warn and error methods' },
+  sqsClient: {
+    test: (value: unknown): value is SQSClient => typeof (value as Partial<SQSClient> | null)?.send === 'function',
+    allowed: 'an SQSClient',
+  },
+} as const satisfies OptionTable;
 
 /** Reads the region from a queue URL such as `https://sqs.eu-west-1.amazonaws.com/123/q`. */
 export function regionFromQueueUrl(queueUrl: string): string | undefined {
@@ -101,47 +122,12 @@ export function regionFromQueueUrl(queueUrl: string): string | undefined {
  */
 export function resolveWorkerOptions(options: WorkerOptions): ResolvedWorkerOptions {
   const problems: string[] = [];
-  const unknown = Object.keys(options).filter((key) => !KNOWN_KEYS.has(key));
-  if (unknown.length > 0) problems.push(`unknown option ${unknown.map((k) => JSON.stringify(k)).join(', ')}; allowed: ${[...KNOWN_KEYS].join(', ')}`);
-  if (typeof options.handler?.run !== 'function') problems.push('handler: allowed: a WorkerHandler (see loadHandlerModule)');
-  const int = (name: keyof WorkerOptions, min: number, max: number, fallback: number): number => {
-    const value = options[name];
-    if (value === undefined) return fallback;
-    if (isInt(value, min, max)) return value;
-    problems.push(`${name}: received ${String(value)}; allowed: an integer ${min}..${max}`);
-    return fallback;
-  };
-  let queueUrl = '';
-  try {
-    queueUrl = new URL(options.queueUrl).toString();
-  } catch {
-    problems.push(`queueUrl: received ${JSON.stringify(options.queueUrl)}; allowed: an http(s) URL`);
-  }
-  if (options.endpoint !== undefined && !URL.canParse(options.endpoint)) {
-    problems.push(`endpoint: received ${JSON.stringify(options.endpoint)}; allowed: an http(s) URL`);
-  }
-  const minPollers = int('minPollers', 1, 100, WORKER_DEFAULTS.minPollers);
-  const maxPollers = int('maxPollers', 1, 100, Math.max(WORKER_DEFAULTS.maxPollers, minPollers));
-  if (maxPollers < minPollers) {
-    problems.push(`maxPollers: received ${maxPollers}; allowed: at least minPollers (${minPollers})`);
-  }
-  const visibility = options.visibilityTimeoutSeconds;
-  const resolved: ResolvedWorkerOptions = {
-    queueUrl: options.queueUrl,
-    handler: options.handler,
-    endpoint: options.endpoint,
-    region: options.region ?? process.env.AWS_REGION ?? regionFromQueueUrl(queueUrl) ?? 'us-east-1',
-    minPollers,
-    maxPollers,
-    concurrency: int('concurrency', 1, 10_000, WORKER_DEFAULTS.concurrency),
-    waitTimeSeconds: int('waitTimeSeconds', 0, 20, WORKER_DEFAULTS.waitTimeSeconds),
-    visibilityTimeoutSeconds: visibility === undefined ? undefined : int('visibilityTimeoutSeconds', 1, 43_200, 30),
-    drainTimeoutMs: int('drainTimeoutMs', 0, 12 * 3_600_000, WORKER_DEFAULTS.drainTimeoutMs),
-    metricsPort: options.metricsPort === undefined ? undefined : int('metricsPort', 0, 65_535, 0),
-    metricsHost: options.metricsHost ?? WORKER_DEFAULTS.metricsHost,
-    logger: options.logger,
-    sqsClient: options.sqsClient,
-  };
+  const o = validateOptions(WORKER_OPTIONS, options, problems);
   if (problems.length > 0) throw new ConfigError(problems);
-  return Object.freeze(resolved);
+  return Object.freeze({
+    ...o,
+    region: o.region ?? process.env.AWS_REGION ?? regionFromQueueUrl(o.queueUrl) ?? 'us-east-1',
+    // Without maxPollers, at least as many pollers as minPollers may run.
+    maxPollers: options.maxPollers === undefined ? Math.max(o.maxPollers, o.minPollers) : o.maxPollers,
+  });
 }

@@ -13,7 +13,7 @@ describe('sluice --help', () => {
   it('lists every command through the real bin entry and exits 0', async () => {
     const { code, stdout } = await runBin(['--help']);
     expect(code).toBe(0);
-    for (const name of ['dev', 'invoke', 'event', 'worker', 'redrive']) expect(stdout).toMatch(new RegExp(`^  ${name} `, 'm'));
+    for (const name of ['init', 'dev', 'invoke', 'event', 'worker', 'redrive']) expect(stdout).toMatch(new RegExp(`^  ${name} `, 'm'));
   });
 
   it('prints the help on stderr and exits 2 without a command', async () => {
@@ -42,7 +42,7 @@ describe('sluice usage errors', () => {
   it('rejects an unknown command with exit 2 and the list of commands', async () => {
     const { code, stderr } = await cli('deploy');
     expect(code).toBe(2);
-    expect(stderr).toContain("unknown command 'deploy'; commands: dev, invoke, event, worker, redrive");
+    expect(stderr).toContain("unknown command 'deploy'; commands: init, dev, invoke, event, worker, redrive");
   });
 
   it('rejects an unknown flag with exit 2 through the real bin entry', async () => {

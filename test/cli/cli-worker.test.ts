@@ -82,6 +82,8 @@ describe('sluice worker command', () => {
   });
 
   it('recognizes the example register-user Lambda module as a Sluice handler', async () => {
+    // Its idempotency store reads the table name when the handler is created (nothing is called here).
+    process.env.SLUICE_IDEMPOTENCY_TABLE ??= 'register-user-idempotency';
     const handler = await loadHandlerModule('lib/example/handlers/register-user.ts', REPO_ROOT);
     expect(handler.description).toBe('Sluice handler lib/example/handlers/register-user.ts#handler');
   });

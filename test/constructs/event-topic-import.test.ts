@@ -118,7 +118,7 @@ describe('EventTopic.fromTopic', () => {
     const topic = EventTopic.fromTopic(stack, 'UserEvents', sns.Topic.fromTopicArn(stack, 'Imported', TOPIC_ARN));
     const consumer = new QueueConsumer(stack, 'Consumer', { entry: NOOP_ENTRY, fifo: true });
     expect(errorOf(() => topic.subscribe(consumer)).problems).toEqual([
-      'consumer: Test/Consumer has a FIFO queue and topic Test/UserEvents is standard; allowed: a FIFO topic (fifo: true) for a FIFO queue (SNS standard topics cannot deliver to FIFO queues)',
+      'consumer: received <Test/Consumer>; allowed: a consumer with a standard queue: topic Test/UserEvents is standard, and SNS standard topics cannot deliver to FIFO queues (subscribe a FIFO queue to a FIFO topic, fifo: true)',
     ]);
   });
 
@@ -126,7 +126,7 @@ describe('EventTopic.fromTopic', () => {
     const stack = newStack();
     const imported = sns.Topic.fromTopicArn(stack, 'Imported', FIFO_TOPIC_ARN);
     expect(errorOf(() => EventTopic.fromTopic(stack, 'Orders', imported, { fifo: false })).problems).toEqual([
-      'fifo: got false; allowed: true or nothing: the topic ARN ends in .fifo',
+      'fifo: received false; allowed: true or nothing: the topic ARN ends in .fifo',
     ]);
   });
 
@@ -158,6 +158,6 @@ describe('EventTopic.fromTopic', () => {
     const source = new EventTopic(stack, 'Source');
     const topic = EventTopic.fromTopic(stack, 'Reused', source.topic);
     const consumer = new QueueConsumer(stack, 'Consumer', { entry: NOOP_ENTRY, encryptionKey: source.masterKey });
-    expect(errorOf(() => topic.subscribe(consumer)).problems[0]).toMatch(/^consumer: the queue of Test\/Consumer is encrypted with the key of topic Test\/Reused/);
+    expect(errorOf(() => topic.subscribe(consumer)).problems[0]).toMatch(/^consumer: received <Test\/Consumer>; allowed: a consumer whose queue is not encrypted with the key of topic Test\/Reused /);
   });
 });

@@ -189,7 +189,7 @@ describe('EventTopic', () => {
     const topic = new EventTopic(stack, 'Events');
     const consumer = new QueueConsumer(stack, 'Consumer', { entry: NOOP_ENTRY, fifo: true });
     expect(errorOf(() => topic.subscribe(consumer)).problems).toEqual([
-      'consumer: Test/Consumer has a FIFO queue and topic Test/Events is standard; allowed: a FIFO topic (fifo: true) for a FIFO queue (SNS standard topics cannot deliver to FIFO queues)',
+      'consumer: received <Test/Consumer>; allowed: a consumer with a standard queue: topic Test/Events is standard, and SNS standard topics cannot deliver to FIFO queues (subscribe a FIFO queue to a FIFO topic, fifo: true)',
     ]);
   });
 
@@ -200,7 +200,7 @@ describe('EventTopic', () => {
     const consumer = new QueueConsumer(stack, 'Consumer', { entry: NOOP_ENTRY, encryptionKey: key });
     const error = errorOf(() => topic.subscribe(consumer));
     expect(error.problems).toHaveLength(1);
-    expect(error.problems[0]).toMatch(/^consumer: the queue of Test\/Consumer is encrypted with the key of topic Test\/Events; allowed: a different customer managed key .*dependency cycle/);
+    expect(error.problems[0]).toMatch(/^consumer: received <Test\/Consumer>; allowed: a consumer whose queue is not encrypted with the key of topic Test\/Events .*dependency cycle/);
   });
 
   it('fails at synth when an imported key with the same ARN encrypts both the topic and the queue', () => {
@@ -217,13 +217,13 @@ describe('EventTopic', () => {
     const consumer = new QueueConsumer(stack, 'Consumer', { entry: NOOP_ENTRY });
     const filter = sns.SubscriptionFilter.stringFilter({ allowlist: ['a'] });
     expect(errorOf(() => topic.subscribe(consumer, { filterPolicy: { a: filter }, filterPolicyWithMessageBody: { a: sns.FilterOrPolicy.filter(filter) } })).problems).toEqual([
-      'filterPolicy and filterPolicyWithMessageBody: both given; allowed: one of them (a subscription has one filter scope)',
+      'filterPolicyWithMessageBody: received an object; allowed: nothing with filterPolicy (a subscription has one filter scope)',
     ]);
   });
 
   it('fails at synth when content-based deduplication is asked of a standard topic', () => {
     expect(errorOf(() => new EventTopic(newStack(), 'Events', { contentBasedDeduplication: true })).problems).toEqual([
-      'contentBasedDeduplication: got true; allowed: only on a FIFO topic (fifo: true)',
+      'contentBasedDeduplication: received true; allowed: only on a FIFO topic (fifo: true)',
     ]);
   });
 });

@@ -50,7 +50,7 @@ describe('QueueConsumer event filters', () => {
 
   it('fails at synth with 6 filters, naming the quota and the context that raises it', () => {
     expect(problemsOf({ filters: ['a', 'b', 'c', 'd', 'e', 'f'].map(byType) })).toEqual([
-      'filters: got 6 filters; allowed: at most 5 per event source mapping (Lambda\'s quota; an account with a raised quota sets the context "sluice:eventFilterQuota", up to 10)',
+      'filters.length: received 6; allowed: at most 5 per event source mapping (Lambda\'s quota; an account with a raised quota sets the context "sluice:eventFilterQuota", up to 10)',
     ]);
   });
 
@@ -58,46 +58,46 @@ describe('QueueConsumer event filters', () => {
     const ten = Array.from({ length: 10 }, (_, i) => byType(`t${i}`));
     expect(problemsOf({ filters: ten }, stackWithContext({ 'sluice:eventFilterQuota': 10 }))).toEqual([]);
     expect(problemsOf({ filters: [...ten, byType('x')] }, stackWithContext({ 'sluice:eventFilterQuota': '10' }))).toEqual([
-      "filters: got 11 filters; allowed: at most 10 per event source mapping (Lambda's quota)",
+      "filters.length: received 11; allowed: at most 10 per event source mapping (Lambda's quota)",
     ]);
   });
 
   it('fails at synth when the sluice:eventFilterQuota context is not an integer from 5 to 10', () => {
     expect(problemsOf({}, stackWithContext({ 'sluice:eventFilterQuota': 20 }))).toEqual([
-      "context sluice:eventFilterQuota: got 20; allowed: an integer from 5 to 10 (the account's Lambda quota of filters per event source mapping)",
+      "context sluice:eventFilterQuota: received 20; allowed: an integer from 5 to 10 (the account's Lambda quota of filters per event source mapping)",
     ]);
   });
 
   it('fails at synth when a pattern has a top-level key other than body, naming the index and the key', () => {
     const filters = [byType('a'), lambda.FilterCriteria.filter({ body: { type: ['b'] }, messageAttributes: { eventType: { stringValue: ['b'] } } })];
     expect(problemsOf({ filters })).toEqual([
-      'filters[1].messageAttributes: got {"eventType":{"stringValue":["b"]}}; allowed: only the "body" key (an SQS event source mapping filters on the message body; Lambda rejects patterns on other keys)',
+      'filters[1].messageAttributes: received {"eventType":{"stringValue":["b"]}}; allowed: only the "body" key (an SQS event source mapping filters on the message body; Lambda rejects patterns on other keys)',
     ]);
   });
 
   it('fails at synth when a pattern is not a JSON object', () => {
     expect(problemsOf({ filters: [{ pattern: 'type = UserRegistered' }] })).toEqual([
-      'filters[0].pattern: got "type = UserRegistered"; allowed: a JSON object such as {"body":{"type":["UserRegistered"]}} (lambda.FilterCriteria.filter builds one)',
+      'filters[0].pattern: received "type = UserRegistered"; allowed: a JSON object such as {"body":{"type":["UserRegistered"]}} (lambda.FilterCriteria.filter builds one)',
     ]);
   });
 
   it('fails at synth when a filter has no pattern string', () => {
     expect(problemsOf({ filters: [{ body: { type: ['a'] } }] })).toEqual([
-      'filters[0]: got {"body":{"type":["a"]}}; allowed: an object from lambda.FilterCriteria.filter({ body: { … } })',
+      'filters[0]: received {"body":{"type":["a"]}}; allowed: an object from lambda.FilterCriteria.filter({ body: { … } })',
     ]);
   });
 
   it('fails at synth when a pattern is empty or its body is neither rules nor a list', () => {
     expect(problemsOf({ filters: [lambda.FilterCriteria.filter({}), lambda.FilterCriteria.filter({ body: 'UserRegistered' })] })).toEqual([
-      'filters[0]: got {}; allowed: a pattern on "body"',
-      'filters[1].body: got "UserRegistered"; allowed: an object of rules on fields of a JSON body, or an array of rules for a plain-text body',
+      'filters[0]: received {}; allowed: a pattern on "body"',
+      'filters[1].body: received "UserRegistered"; allowed: an object of rules on fields of a JSON body, or an array of rules for a plain-text body',
     ]);
   });
 
   it('fails at synth when a pattern is longer than 4096 characters', () => {
     const long = lambda.FilterCriteria.filter({ body: { type: ['x'.repeat(4100)] } });
     expect(problemsOf({ filters: [long] })).toEqual([
-      `filters[0].pattern: got ${String(long['pattern']).length} characters; allowed: at most 4096 (Lambda's limit per pattern)`,
+      `filters[0].pattern: received a string of ${String(long['pattern']).length} characters; allowed: at most 4096 characters (Lambda's limit per pattern)`,
     ]);
   });
 
@@ -121,7 +121,7 @@ describe('QueueConsumer event source metrics', () => {
 
   it('fails at synth for Kafka-only metric types', () => {
     expect(problemsOf({ metricsConfig: { metrics: [lambda.MetricType.EVENT_COUNT, lambda.MetricType.ERROR_COUNT] } })).toEqual([
-      'metricsConfig.metrics[1]: got "ErrorCount"; allowed: "EventCount" (ErrorCount and KafkaMetrics are for Kafka event sources)',
+      'metricsConfig.metrics[1]: received "ErrorCount"; allowed: "EventCount" (ErrorCount and KafkaMetrics are for Kafka event sources)',
     ]);
   });
 });

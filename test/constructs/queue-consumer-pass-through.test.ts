@@ -1,7 +1,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -53,7 +53,7 @@ function problemsOf(props: Partial<QueueConsumerProps>): readonly string[] {
 function everyKey(prefix: string, table: Readonly<Record<string, string>>): { given: never; expected: string[] } {
   return {
     given: Object.fromEntries(Object.keys(table).map((key) => [key, 'x'])) as never,
-    expected: Object.entries(table).map(([key, allowed]) => `${prefix}.${key}: got "x"; allowed: ${allowed}`),
+    expected: Object.entries(table).map(([key, allowed]) => `${prefix}.${key}: received "x"; allowed: ${allowed}`),
   };
 }
 
@@ -166,15 +166,15 @@ describe('QueueConsumer functionProps', () => {
     const stack = newStack();
     const role = new iam.Role(stack, 'Other', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
     expect(problemsOf({ functionProps: { timeout: Duration.minutes(5), role } as never })).toEqual([
-      "functionProps.timeout: got 5 minutes; allowed: nothing here: use QueueConsumer's own `timeout` prop (the queue visibility timeout is derived from it)",
-      'functionProps.role: got <Test/Other>; allowed: nothing: QueueConsumer creates a least-privilege role (add statements to consumer.role, or a boundary with iam.PermissionsBoundary.of(consumer))',
+      "functionProps.timeout: received 5 minutes; allowed: nothing here: use QueueConsumer's own `timeout` prop (the queue visibility timeout is derived from it)",
+      'functionProps.role: received <Test/Other>; allowed: nothing: QueueConsumer creates a least-privilege role (add statements to consumer.role, or a boundary with iam.PermissionsBoundary.of(consumer))',
     ]);
   });
 
   it('fails at synth when bundling changes the output format or bundles the AWS SDK', () => {
     expect(problemsOf({ functionProps: { bundling: { format: 'cjs', bundleAwsSDK: true } as never } })).toEqual([
-      'functionProps.bundling.format: got "cjs"; allowed: nothing: bundles are ESM (the Sluice runtime is an ES module, and the require() banner needs import.meta.url)',
-      "functionProps.bundling.bundleAwsSDK: got true; allowed: nothing: '@aws-sdk/*' stays external, the Lambda runtime provides it (to ship a pinned SDK package, list it in functionProps.bundling.nodeModules)",
+      'functionProps.bundling.format: received "cjs"; allowed: nothing: bundles are ESM (the Sluice runtime is an ES module, and the require() banner needs import.meta.url)',
+      "functionProps.bundling.bundleAwsSDK: received true; allowed: nothing: '@aws-sdk/*' stays external, the Lambda runtime provides it (to ship a pinned SDK package, list it in functionProps.bundling.nodeModules)",
     ]);
   });
 
@@ -185,7 +185,7 @@ describe('QueueConsumer functionProps', () => {
   it('fails at synth when logRetention and logGroup are both given', () => {
     const stack = newStack();
     expect(problemsOf({ functionProps: { logGroup: new logs.LogGroup(stack, 'Logs'), logRetention: logs.RetentionDays.ONE_DAY } })).toEqual([
-      'functionProps.logRetention: given together with functionProps.logGroup; allowed: one of them (set the retention on your log group)',
+      'functionProps.logRetention: received 1; allowed: nothing when functionProps.logGroup is given (set the retention on your log group)',
     ]);
   });
 
@@ -240,10 +240,17 @@ describe('QueueConsumer queueProps', () => {
         } as never,
       }),
     ).toEqual([
-      'queueProps.visibilityTimeout: got 30 seconds; allowed: nothing: derived from timeout (6 × timeout + maxBatchingWindow)',
-      "queueProps.deadLetterQueue: got <object>; allowed: nothing: QueueConsumer creates the dead-letter queue (set QueueConsumer's maxReceiveCount)",
-      'queueProps.encryption: got "KMS_MANAGED"; allowed: nothing here: use QueueConsumer\'s own `encryption` prop',
-      "queueProps.encryptionMasterKey: got <Test/Key>; allowed: nothing here: use QueueConsumer's own `encryptionKey` prop",
+      'queueProps.visibilityTimeout: received 30 seconds; allowed: nothing: derived from timeout (6 × timeout + maxBatchingWindow)',
+      "queueProps.deadLetterQueue: received an object; allowed: nothing: QueueConsumer creates the dead-letter queue (set QueueConsumer's maxReceiveCount)",
+      'queueProps.encryption: received "KMS_MANAGED"; allowed: nothing here: use QueueConsumer\'s own `encryption` prop',
+      "queueProps.encryptionMasterKey: received <Test/Key>; allowed: nothing here: use QueueConsumer's own `encryptionKey` prop",
+    ]);
+  });
+
+  it('rejects a key the construct sets itself even when its value is a deploy-time token', () => {
+    const retention = Duration.seconds(new CfnParameter(new Stack(), 'Retention', { type: 'Number' }).valueAsNumber);
+    expect(problemsOf({ queueProps: { visibilityTimeout: retention, retentionPeriod: retention } as never })).toEqual([
+      'queueProps.visibilityTimeout: received a deploy-time token; allowed: nothing: derived from timeout (6 × timeout + maxBatchingWindow)',
     ]);
   });
 
@@ -261,18 +268,18 @@ describe('QueueConsumer queueProps', () => {
         },
       }),
     ).toEqual([
-      'queueProps.retentionPeriod: got 30 seconds; allowed: 1 minute to 14 days',
-      'queueProps.deliveryDelay: got 20 minutes; allowed: 0 to 15 minutes',
-      'queueProps.receiveMessageWaitTime: got 25 seconds; allowed: 0 to 20 seconds',
-      'queueProps.maxMessageSizeBytes: got 2097152; allowed: an integer from 1024 to 1048576',
-      'queueProps.deduplicationScope: got "queue"; allowed: only on a FIFO queue (fifo: true)',
-      'queueProps.queueName: got "orders.fifo"; allowed: a name not ending in ".fifo" (set fifo: true for a FIFO queue)',
-      "queueProps.dataKeyReuse: got 1 hour; allowed: only with KMS encryption (encryption: 'KMS' or an encryptionKey)",
+      'queueProps.retentionPeriod: received 30 seconds; allowed: 1 minute to 14 days',
+      'queueProps.deliveryDelay: received 20 minutes; allowed: 0 to 15 minutes',
+      'queueProps.receiveMessageWaitTime: received 25 seconds; allowed: 0 to 20 seconds',
+      'queueProps.maxMessageSizeBytes: received 2097152; allowed: an integer from 1024 to 1048576',
+      'queueProps.deduplicationScope: received "queue"; allowed: only on a FIFO queue (fifo: true)',
+      'queueProps.queueName: received "orders.fifo"; allowed: a name not ending in ".fifo" (set fifo: true for a FIFO queue)',
+      "queueProps.dataKeyReuse: received 1 hour; allowed: only with KMS encryption (encryption: 'KMS' or an encryptionKey)",
     ]);
   });
 
   it('fails at synth when content-based deduplication is asked of a standard queue', () => {
-    expect(problemsOf({ contentBasedDeduplication: true })).toEqual(['contentBasedDeduplication: got true; allowed: only on a FIFO queue (fifo: true)']);
+    expect(problemsOf({ contentBasedDeduplication: true })).toEqual(['contentBasedDeduplication: received true; allowed: only on a FIFO queue (fifo: true)']);
   });
 
   it('warns when messages may expire before their last receive', () => {
@@ -300,13 +307,13 @@ describe('QueueConsumer eventSourceProps', () => {
   it('fails at synth when filterEncryption is given without filters', () => {
     const stack = newStack();
     expect(problemsOf({ eventSourceProps: { filterEncryption: new kms.Key(stack, 'FilterKey') } })).toEqual([
-      'eventSourceProps.filterEncryption: got <Test/FilterKey>; allowed: only with filters (the key encrypts the filter criteria)',
+      'eventSourceProps.filterEncryption: received <Test/FilterKey>; allowed: only with filters (the key encrypts the filter criteria)',
     ]);
   });
 
   it('fails at synth when eventSourceProps turn off batch item failure reporting', () => {
     expect(problemsOf({ eventSourceProps: { reportBatchItemFailures: false } as never })).toEqual([
-      'eventSourceProps.reportBatchItemFailures: got false; allowed: nothing: always on (the Sluice runtime answers with partial batch responses; without the setting Lambda deletes every message of a batch that returns)',
+      'eventSourceProps.reportBatchItemFailures: received false; allowed: nothing: always on (the Sluice runtime answers with partial batch responses; without the setting Lambda deletes every message of a batch that returns)',
     ]);
   });
 
@@ -327,6 +334,6 @@ describe('QueueConsumer pass-through validation', () => {
         eventSourceProps: { batchSize: 5 } as never,
       });
     expect(create).toThrow(InvalidPropsError);
-    expect(create).toThrow(/batchSize: got 0.*\n.*functionProps\.memorySize: got 1024.*\n.*queueProps\.fifo: got true.*\n.*eventSourceProps\.batchSize: got 5/);
+    expect(create).toThrow(/batchSize: received 0.*\n.*functionProps\.memorySize: received 1024.*\n.*queueProps\.fifo: received true.*\n.*eventSourceProps\.batchSize: received 5/);
   });
 });

@@ -1,6 +1,7 @@
 /**
  * The example handlers against a real HTTP server on 127.0.0.1: HTTP outcomes map to
- * Sluice errors, and the batch outcome follows.
+ * Sluice errors, and the batch outcome follows. `register-user`'s idempotency table lives
+ * in the embedded DynamoDB (dynalite, in memory), as under `sluice dev`.
  */
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
@@ -8,9 +9,12 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { postJson } from '../../lib/example/handlers/http.ts';
 import { PermanentError, processBatch, TransientError } from '../../lambda/runtime/index.ts';
+import { createLocalTables, startEmbeddedDynamoDb } from '../../lib/local/index.ts';
+import type { EmbeddedDynamoDb } from '../../lib/local/index.ts';
 import { lambdaContext, snsEnvelope, sqsEvent, sqsRecord } from '../../lambda/runtime/testing.ts';
 
 let server: Server;
+let dynamoDb: EmbeddedDynamoDb;
 let base: string;
 /** Status to answer per user id (default 201); 'hang' never answers. */
 let plan: Record<string, number | 'hang'> = {};
@@ -34,9 +38,17 @@ beforeAll(async () => {
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   process.env.IDENTITY_API_URL = `${base}/`;
   delete process.env.SLUICE_DLQ_URL;
+  dynamoDb = await startEmbeddedDynamoDb();
+  await createLocalTables([{
+    stack: 'Test', logicalId: 'Table', path: 'RegisterUser/IdempotencyTable', name: 'register-user-idempotency',
+    keys: [{ name: 'id', keyType: 'HASH' }], attributeTypes: { id: 'S' }, globalSecondaryIndexes: [], localSecondaryIndexes: [],
+  }], dynamoDb);
+  process.env.SLUICE_IDEMPOTENCY_TABLE = 'register-user-idempotency';
+  process.env.AWS_ENDPOINT_URL_DYNAMODB = dynamoDb.endpoint;
 });
 
 afterAll(async () => {
+  await dynamoDb.stop();
   server.closeAllConnections();
   await new Promise((resolve) => server.close(resolve));
 });
@@ -96,6 +108,14 @@ describe('register-user handler', () => {
     const response = await handler(event, lambdaContext());
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-bad' }, { itemIdentifier: 'm-down' }, { itemIdentifier: 'm-invalid' }] });
     expect(received.map((r) => (r as { user: { id: string } }).user.id).sort()).toEqual(['bad', 'down', 'dup', 'ok']);
+  });
+
+  it('posts a user once although a later message registers the same user again', async () => {
+    const { handler } = await import('../../lib/example/handlers/register-user.ts');
+    const first = await handler(sqsEvent([{ messageId: 'm-once-1', body: snsEnvelope(user('once')) }]), lambdaContext());
+    const again = await handler(sqsEvent([{ messageId: 'm-once-2', body: snsEnvelope(user('once')) }]), lambdaContext());
+    expect([first, again]).toEqual([{ batchItemFailures: [] }, { batchItemFailures: [] }]);
+    expect(received.filter((r) => (r as { user: { id: string } }).user.id === 'once')).toHaveLength(1);
   });
 
   it('is recognised by the worker as a Sluice handler with its options', async () => {

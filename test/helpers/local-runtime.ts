@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GetQueueAttributesCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SendMessageBatchRequestEntry } from '@aws-sdk/client-sqs';
+import type { SqsEvent } from '../../lambda/runtime/index.ts';
 import { build } from 'esbuild';
 import { localClientConfig } from '../../lib/local/index.ts';
 import type { EmbeddedServer } from '../../lib/local/index.ts';
@@ -46,6 +47,10 @@ export interface EsmHarness {
   readonly emulator: EsmEmulator;
   /** The `invocation` lines the fixture handler wrote, in order. */
   readonly invocations: Invocation[];
+  /** Every line the function wrote, in order. */
+  readonly logs: string[];
+  /** The function's invoker. */
+  readonly invoker: LambdaInvoker;
   send(bodies: readonly (string | Omit<SendMessageBatchRequestEntry, 'Id'>)[]): Promise<string[]>;
   depth(which?: 'queue' | 'dlq'): Promise<{ visible: number; inFlight: number }>;
   stop(): Promise<void>;
@@ -70,6 +75,10 @@ export interface HarnessOptions {
   readonly timeoutSeconds?: number;
   readonly environment?: Record<string, string>;
   readonly mapping?: Partial<Pick<EsmEmulatorOptions, 'batchSize' | 'maxBatchingWindowSeconds' | 'concurrency' | 'reportBatchItemFailures' | 'filterPatterns'>>;
+  /** Fixture handler under `test/fixtures/handlers`. @default 'scripted' */
+  readonly fixture?: string;
+  /** Sees each event before it is invoked. */
+  readonly onInvoke?: (event: SqsEvent) => void;
 }
 
 /** Provisions a fresh queue + DLQ and builds (does not start) the emulator over the bundled scripted handler. */
@@ -88,26 +97,35 @@ export async function startEsmHarness(server: EmbeddedServer, options: HarnessOp
   const queue = app.queue(queueModel);
   const dlq = app.queue(dlqModel);
   const invocations: Invocation[] = [];
+  const logs: string[] = [];
   const invoker = new LambdaInvoker({
     fn: {
       name: `scripted-${counter}`, arn: `arn:aws:lambda:${server.region}:000000000000:function:scripted-${counter}`,
-      assetDir: await bundleFixture('scripted'), handler: 'index.handler',
+      assetDir: await bundleFixture(options.fixture ?? 'scripted'), handler: 'index.handler',
       timeoutSeconds: options.timeoutSeconds ?? 5, memoryMiB: 128, environment: options.environment ?? {},
     },
     region: server.region, endpoint: server.endpoint, maxEnvironments: options.mapping?.concurrency ?? 2,
     onLog: (line) => {
-      const parsed = JSON.parse(line) as { invocation?: Invocation };
-      if (parsed.invocation) invocations.push(parsed.invocation);
+      logs.push(line);
+      try {
+        const parsed = JSON.parse(line) as { invocation?: Invocation };
+        if (parsed.invocation) invocations.push(parsed.invocation);
+      } catch {
+        // Not one of the fixture's JSON lines (e.g. the runtime's init error line).
+      }
     },
   });
   const emulator = new EsmEmulator({
     name: `scripted-${counter}`, server, queueUrl: queue.url, queueArn: queue.arn,
     reportBatchItemFailures: true, concurrency: 2, ...options.mapping,
-    invoke: (event) => invoker.invoke(event),
+    invoke: (event) => {
+      options.onInvoke?.(event);
+      return invoker.invoke(event);
+    },
   });
   const sqs = new SQSClient(localClientConfig(server));
   return {
-    sqs, queue, dlq, emulator, invocations,
+    sqs, queue, dlq, emulator, invocations, logs, invoker,
     async send(bodies) {
       const ids: string[] = [];
       for (let i = 0; i < bodies.length; i += 10) {

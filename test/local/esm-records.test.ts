@@ -89,10 +89,10 @@ describe('ESM emulator: records, context and environment', () => {
   });
 
   it('deletes records that match no filter without invoking the function', async () => {
-    const h = await harness({ mapping: { filterPatterns: [{ body: { keep: [true] } }, { messageAttributes: { force: { stringValue: ['yes'] } } }] } });
+    const h = await harness({ mapping: { filterPatterns: [{ body: { keep: [true] } }, { body: { force: ['yes'] } }] } });
     const ids = await h.send([
       '{"keep":true}', '{"keep":false}', 'not json',
-      { MessageBody: '{}', MessageAttributes: { force: { DataType: 'String', StringValue: 'yes' } } },
+      { MessageBody: '{"force":"yes"}', MessageAttributes: { force: { DataType: 'String', StringValue: 'no' } } },
     ]);
     h.emulator.start();
     await waitFor(() => h.emulator.counters.filtered === 2 && h.emulator.counters.succeeded === 2, 10_000, 'filtered and processed');

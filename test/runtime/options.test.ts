@@ -54,8 +54,8 @@ const badOptions: [string, unknown, string, string][] = [
   ['logger', {}, 'an object', 'debug, info, warn and error'],
   ['logger', { info() {}, warn() {} }, 'an object', 'debug, info, warn and error'],
   ['logger', null, 'null', 'debug, info, warn and error'],
-  ['metrics', {}, 'an object', 'namespace'],
-  ['metrics', { namespace: '' }, 'an object', 'namespace'],
+  ['metrics.namespace', {}, 'undefined', 'a non-empty string'],
+  ['metrics.namespace', { namespace: '' }, '""', 'a non-empty string'],
   ['metrics', 'Sluice', '"Sluice"', 'namespace'],
   ['metrics', true, 'true', 'namespace'],
   ['metrics.dimensions', { namespace: 'Sluice', dimensions: { service: 1 } }, 'an object', 'values are strings'],
@@ -98,7 +98,7 @@ describe('option validation at creation', () => {
 
   it('rejects an unknown key inside metrics', () => {
     const error = configErrorOf(() => sqsHandler({ handle, metrics: { namespace: 'S', dimension: {} } } as never));
-    expect(error.problems[0]).toContain('"dimension"');
+    expect(error.problems).toEqual(['metrics.dimension: unknown option; allowed: namespace, dimensions']);
   });
 
   it('reports every problem in one ConfigError', () => {

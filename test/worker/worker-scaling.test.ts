@@ -64,6 +64,6 @@ describe('sluice worker poller scaling', () => {
 describe('sluice worker options', () => {
   it('rejects unknown option keys and out-of-range values in one error', async () => {
     const options = { queueUrl: 'http://127.0.0.1:1/000000000000/q', handler: sluiceWorkerHandler(() => undefined), waitTimeSeconds: 25, pollers: 3 };
-    await expect(startWorker(options)).rejects.toThrow(/unknown option "pollers"[\s\S]*waitTimeSeconds: received 25; allowed: an integer 0\.\.20/);
+    await expect(startWorker(options)).rejects.toThrow(/- pollers: unknown option; allowed: queueUrl, [\s\S]*\n- waitTimeSeconds: received 25; allowed: an integer from 0 to 20/);
   });
 });

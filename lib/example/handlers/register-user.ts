@@ -1,10 +1,13 @@
 /**
- * Creates each newly registered user in the identity provider.
+ * Creates each newly registered user in the identity provider, once per user.
  *
- * Environment: `IDENTITY_API_URL`, the provider's base URL. A 409 (the user exists
- * already, e.g. a redelivered message) counts as done; other 4xx are permanent, 5xx and
- * timeouts transient.
+ * Environment: `IDENTITY_API_URL`, the provider's base URL; `SLUICE_IDEMPOTENCY_TABLE`
+ * (set by `QueueConsumer` with `idempotency`). A user whose registration completed before
+ * (a redelivery, or another message for the same user) is not posted again; a 409 (the
+ * user exists already) still counts as done. Other 4xx are permanent, 5xx and timeouts
+ * transient.
  */
+import { dynamoDbStore } from '../../../lambda/idempotency/index.ts';
 import { ConfigError, sqsHandler } from '../../../lambda/runtime/index.ts';
 import { postJson } from './http.ts';
 import { UserRegistered } from './user-schemas.ts';
@@ -26,6 +29,8 @@ export const handler = sqsHandler({
     // While the identity provider is down, stop hammering it: skip records for 10 s after 20 failures in a row.
     circuitBreaker: { failureThreshold: 20, cooldownMs: 10_000 },
   },
+  // Exactly once per user across deliveries: keys claimed in the consumer's DynamoDB table (SLUICE_IDEMPOTENCY_TABLE).
+  idempotency: { store: dynamoDbStore(), key: (user) => user.userId },
   async handle(user, ctx) {
     await postJson(`${identityApiUrl()}/users`, {
       id: user.userId,

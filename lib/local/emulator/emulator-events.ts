@@ -2,7 +2,16 @@
  * Events and counters of the event source mapping emulator, for progress displays and
  * the `sluice dev` summary.
  */
+import { SluiceError } from '../../../lambda/runtime/index.ts';
 import type { BatchVerdict } from '../../sqs/index.ts';
+
+/** An SQS call of the emulator did not settle every message it was given (they come back after their visibility timeout). */
+export class EmulatorSqsError extends SluiceError {
+  override name = 'EmulatorSqsError';
+  constructor(message: string, options?: ErrorOptions) {
+    super('EMULATOR_SQS', message, options);
+  }
+}
 
 /** One invocation and what the emulator did with its batch. */
 export interface BatchEvent {
@@ -54,6 +63,8 @@ export interface EmulatorCounters {
   sqsErrors: number;
   /** Sum of invocation durations, in milliseconds. */
   invocationMs: number;
+  /** Most invocations this mapping had in flight at once. */
+  maxConcurrentInvocations: number;
 }
 
 /** Distinct message ids per outcome, for reconciliation. */
@@ -65,5 +76,5 @@ export interface EmulatorIds {
 
 /** Counters all at zero. */
 export function zeroCounters(): EmulatorCounters {
-  return { received: 0, invoked: 0, batches: 0, succeeded: 0, retried: 0, filtered: 0, batchErrors: 0, sqsErrors: 0, invocationMs: 0 };
+  return { received: 0, invoked: 0, batches: 0, succeeded: 0, retried: 0, filtered: 0, batchErrors: 0, sqsErrors: 0, invocationMs: 0, maxConcurrentInvocations: 0 };
 }

@@ -6,7 +6,7 @@
  * `invoke` messages, one at a time, each answered by a `result`. Every answer is posted
  * after the thread's stdout and stderr are flushed to the invoker.
  */
-import type { InvocationOutcome } from '../../sqs/partial-response.ts';
+import type { InvocationOutcome } from '../../sqs/index.ts';
 import type { InvokeContextFields } from './lambda-context.ts';
 
 /** `workerData` of an environment thread. */

@@ -1,27 +1,37 @@
 /**
  * An emulator of one Lambda SQS event source mapping: long-polls the queue, batches by
- * batch size and batching window, invokes the function with up to `concurrency` batches
- * in flight, and applies the partial batch response rules to each response (`interpretResponse` of lib/sqs).
+ * batch size, batching window and the 6 MB invocation payload, invokes the function with
+ * a number of batches in flight that scales like Lambda's pollers (lane-scaler.ts), and
+ * applies the partial batch response rules to each response (`interpretResponse` of lib/sqs).
+ *
+ * Payload cut: a batch stops before the record that would take the event
+ * (`{"Records":[…]}`, record metadata included) over 6 MB. Messages received beyond the cut
+ * stay with the lane that received them (still invisible, counted once) and start its next
+ * batch.
  *
  * FIFO: fauxqs, like SQS, hands out a message group only while none of its messages is
- * in flight, so a group never has two batches in flight and its order is kept.
+ * in flight, so a group never has two batches in flight and its order is kept. A lane's
+ * held-back messages of a group whose batch did not fully succeed are released instead of
+ * invoked, so they come back after the failed ones. (fauxqs returns at most one message
+ * per group and receive, so locally that case arises only with SQS's own behaviour of
+ * returning several.)
  */
 import { EventEmitter } from 'node:events';
 import type { Message } from '@aws-sdk/client-sqs';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import type { SqsEvent, SqsRecord } from '../../../lambda/runtime/index.ts';
 import type { InvocationResult } from './lambda-invoker.ts';
 import type { EmbeddedServer } from '../index.ts';
-import { localClientConfig } from '../index.ts';
+import { checkSqsFilterPattern } from '../model/index.ts';
 import type { EmulatorCounters, EmulatorEvents, EmulatorIds } from './emulator-events.ts';
 import { zeroCounters } from './emulator-events.ts';
 import { passesFilters } from './event-pattern.ts';
-import { deleteMessages, interpretResponse, receiveMessages, releaseMessages, toSqsRecord } from '../../sqs/index.ts';
+import { LaneScaler } from './lane-scaler.ts';
+import { MappingQueue } from './mapping-queue.ts';
+import { BatchBuilder, payloadBytes } from './payload.ts';
+import { interpretResponse, toSqsRecord } from '../../sqs/index.ts';
 
-/** Concurrent batches when the mapping sets no `maxConcurrency`. */
-export const DEFAULT_LOCAL_CONCURRENCY = 5;
-/** Largest invocation payload Lambda accepts (6 MB); batching stops before it. */
-const MAX_PAYLOAD_BYTES = 6 * 1024 * 1024;
+/** Most concurrent batches of a mapping without `maxConcurrency` locally (Lambda: up to 1,000). */
+export const DEFAULT_LOCAL_CONCURRENCY = 10;
 
 /** Options of {@link EsmEmulator}. */
 export interface EsmEmulatorOptions {
@@ -34,11 +44,15 @@ export interface EsmEmulatorOptions {
   readonly batchSize?: number;
   /** @default 0 (invoke as soon as a receive returns records) */
   readonly maxBatchingWindowSeconds?: number;
-  /** Batches in flight at most. @default {@link DEFAULT_LOCAL_CONCURRENCY} */
+  /**
+   * Batches in flight at most: the mapping's `maxConcurrency`, capped by the function's
+   * reserved concurrency. Polling starts with `min(5, concurrency)` and scales up while
+   * messages remain. @default {@link DEFAULT_LOCAL_CONCURRENCY}
+   */
   readonly concurrency?: number;
   /** @default false */
   readonly reportBatchItemFailures?: boolean;
-  /** Parsed `FilterCriteria` patterns; records matching none are deleted. @default none */
+  /** Parsed `FilterCriteria` patterns (`body` rules only); records matching none are deleted. @default none */
   readonly filterPatterns?: readonly Record<string, unknown>[];
   /** Runs the function on one event. */
   readonly invoke: (event: SqsEvent) => Promise<InvocationResult>;
@@ -65,10 +79,28 @@ export class EsmEmulator extends EventEmitter<EmulatorEvents> {
   readonly ids: EmulatorIds = { received: new Set(), succeeded: new Set(), filtered: new Set() };
   #trackIds = true;
   readonly #o: EsmEmulatorOptions;
-  readonly #sqs: SQSClient;
+  readonly #queue: MappingQueue;
+  readonly #scaler: LaneScaler;
+  readonly #fifo: boolean;
   #lanes: Promise<void>[] = [];
+  #lanesAlive = 0;
   #running = false;
-  #inFlight = 0;
+  #invoking = 0;
+
+  /**
+   * @throws {FilterCriteriaError} when a filter pattern is one Lambda rejects for SQS (see `checkSqsFilterPattern`).
+   */
+  constructor(options: EsmEmulatorOptions) {
+    super();
+    options.filterPatterns?.forEach((pattern, i) => checkSqsFilterPattern(pattern, options.name, i));
+    this.#o = options;
+    this.#queue = new MappingQueue(options.server, options.queueUrl, (error, operation) => {
+      this.counters.sqsErrors += 1;
+      if (this.listenerCount('error') > 0) this.emit('error', error, operation);
+    });
+    this.#scaler = new LaneScaler(options.concurrency ?? DEFAULT_LOCAL_CONCURRENCY);
+    this.#fifo = options.queueArn.endsWith('.fifo');
+  }
 
   /**
    * Stops recording message ids and drops those recorded, so a long-running emulator
@@ -81,23 +113,20 @@ export class EsmEmulator extends EventEmitter<EmulatorEvents> {
     this.ids.filtered.clear();
   }
 
-  constructor(options: EsmEmulatorOptions) {
-    super();
-    this.#o = options;
-    this.#sqs = new SQSClient(localClientConfig(options.server));
-  }
-
   /** The mapping's name. */
   get name(): string { return this.#o.name; }
   /** Messages received and not yet deleted, retried or released. */
-  get inFlight(): number { return this.#inFlight; }
+  get inFlight(): number { return this.#queue.inFlight; }
+  /** Concurrent batches the mapping aims for now (scales between `min(5, maxConcurrency)` and {@link maxConcurrency}). */
+  get concurrency(): number { return this.#scaler.target; }
+  /** Most concurrent batches. */
+  get maxConcurrency(): number { return this.#scaler.max; }
 
   /** Starts polling (idempotent). */
   start(): void {
     if (this.#running) return;
     this.#running = true;
-    const lanes = this.#o.concurrency ?? DEFAULT_LOCAL_CONCURRENCY;
-    this.#lanes = Array.from({ length: lanes }, () => this.#lane());
+    for (let i = 0; i < this.#scaler.target; i++) this.#addLane();
   }
 
   /**
@@ -112,66 +141,95 @@ export class EsmEmulator extends EventEmitter<EmulatorEvents> {
     const timedOut = new Promise<false>((resolve) => { timer = setTimeout(() => resolve(false), timeoutMs); });
     const settled = await Promise.race([Promise.all(this.#lanes).then(() => true as const), timedOut]);
     clearTimeout(timer);
-    this.#sqs.destroy();
+    this.#queue.destroy();
     this.emit('stopped');
     return settled;
   }
 
+  #addLane(): void {
+    this.#lanesAlive += 1;
+    this.#lanes.push(this.#lane());
+  }
+
   async #lane(): Promise<void> {
-    while (this.#running) {
-      const batch = await this.#collect();
-      if (batch.length === 0) continue;
-      if (!this.#running) {
-        await this.#settle('release', batch.map((m) => m.ReceiptHandle ?? ''), () => releaseMessages(this.#sqs, this.#o.queueUrl, batch.map((m) => m.ReceiptHandle ?? '')).then((code) => { if (code !== undefined) throw new Error(`release failed: ${code}`); }));
-        continue;
+    const held: Message[] = [];
+    try {
+      // A lane above the target leaves, but only once it holds no messages (releasing them would count a receive).
+      while (this.#running && (held.length > 0 || this.#lanesAlive <= this.#scaler.target)) {
+        const { batch, more } = await this.#collect(held);
+        if (batch.length === 0) {
+          this.#scaler.idle();
+          continue;
+        }
+        if (!this.#running) {
+          held.unshift(...batch);
+          break;
+        }
+        if (more && this.#scaler.backlog(Date.now())) this.#addLane();
+        const unfinishedGroups = await this.#process(batch);
+        const blocked = held.filter((m) => unfinishedGroups.has(m.Attributes?.MessageGroupId ?? ''));
+        if (blocked.length > 0) {
+          held.splice(0, held.length, ...held.filter((m) => !blocked.includes(m)));
+          await this.#queue.release(blocked);
+        }
       }
-      await this.#process(batch);
+    } finally {
+      this.#lanesAlive -= 1;
+      if (held.length > 0) await this.#queue.release(held.splice(0));
     }
   }
 
-  async #collect(): Promise<Message[]> {
+  /**
+   * Gathers one batch: first the lane's held-back messages, then receives, until the batch
+   * size, the batching window or the payload limit; what a receive returns beyond the
+   * cut goes back to `held`.
+   *
+   * @returns the batch, and whether messages remain (the batch is full or was cut).
+   */
+  async #collect(held: Message[]): Promise<{ batch: Message[]; more: boolean }> {
     const batchSize = this.#o.batchSize ?? 10;
     const windowMs = (this.#o.maxBatchingWindowSeconds ?? 0) * 1000;
     const wait = this.#o.waitTimeSeconds ?? 1;
-    const batch: Message[] = [];
-    let bytes = 0;
-    let windowEnd: number | undefined;
-    while (this.#running && batch.length < batchSize && bytes < MAX_PAYLOAD_BYTES) {
+    const builder = new BatchBuilder<Message>(batchSize, (m) => payloadBytes(this.#record(m)));
+    const batch = builder.items;
+    held.push(...builder.add(held.splice(0)));
+    let windowEnd = batch.length > 0 && windowMs > 0 ? Date.now() + windowMs : undefined;
+    while (this.#running && !builder.cut && !builder.full && !(batch.length > 0 && windowMs === 0)) {
       const remainingMs = windowEnd === undefined ? undefined : windowEnd - Date.now();
       if (remainingMs !== undefined && remainingMs <= 0) break;
       const waitSeconds = remainingMs === undefined ? wait : Math.min(wait, Math.floor(remainingMs / 1000));
-      let messages: Message[];
-      try {
-        messages = await receiveMessages(this.#sqs, { queueUrl: this.#o.queueUrl, waitTimeSeconds: waitSeconds }, batchSize - batch.length);
-      } catch (error) {
-        this.#sqsError(error, 'receive');
-        // Pace retries against a failing server (e.g. while it stops).
-        await new Promise((r) => setTimeout(r, 250));
-        break;
-      }
+      const messages = await this.#queue.receive(batchSize - batch.length, waitSeconds);
+      if (messages === undefined) break;
       if (messages.length > 0) {
-        this.#inFlight += messages.length;
         this.counters.received += messages.length;
         if (this.#trackIds) for (const m of messages) if (m.MessageId) this.ids.received.add(m.MessageId);
         this.emit('received', messages.length);
-        batch.push(...messages);
-        bytes += messages.reduce((n, m) => n + Buffer.byteLength(m.Body ?? ''), 0);
+        held.push(...builder.add(messages));
       }
-      if (batch.length === 0) continue;
-      if (windowMs === 0) break;
+      // An empty long poll with nothing gathered: let the lane decide whether to go on.
+      if (batch.length === 0 || windowMs === 0) break;
       windowEnd ??= Date.now() + windowMs;
       // Under a second of window left: short polls, paced so an empty queue is not hammered.
       if (messages.length === 0 && waitSeconds === 0) await new Promise((r) => setTimeout(r, Math.min(50, Math.max(1, windowEnd! - Date.now()))));
     }
-    return batch;
+    return { batch, more: builder.cut || builder.full };
   }
 
-  async #process(batch: Message[]): Promise<void> {
-    const records: SqsRecord[] = batch.map((m) => toSqsRecord(m, this.#o.queueArn, this.#o.server.region));
+  #record(m: Message): SqsRecord {
+    return toSqsRecord(m, this.#o.queueArn, this.#o.server.region);
+  }
+
+  /**
+   * Filters, invokes and applies the verdict to one batch.
+   *
+   * @returns on a FIFO queue, the message groups with a record that did not succeed.
+   */
+  async #process(batch: Message[]): Promise<Set<string>> {
+    const records = batch.map((m) => this.#record(m));
     const patterns = this.#o.filterPatterns ?? [];
     const rejected = records.filter((r) => !passesFilters(patterns, r));
     if (rejected.length > 0) {
-      const ok = await this.#settle('delete', rejected.map((r) => r.receiptHandle), () => deleteMessages(this.#sqs, this.#o.queueUrl, rejected));
+      const ok = await this.#queue.delete(rejected);
       if (ok) {
         this.counters.filtered += rejected.length;
         if (this.#trackIds) for (const r of rejected) this.ids.filtered.add(r.messageId);
@@ -179,14 +237,15 @@ export class EsmEmulator extends EventEmitter<EmulatorEvents> {
       }
     }
     const passed = records.filter((r) => !rejected.includes(r));
-    if (passed.length === 0) return;
+    if (passed.length === 0) return new Set();
     const result = await this.#invoke({ Records: passed });
     const verdict = interpretResponse(result.outcome, passed.map((r) => r.messageId), this.#o.reportBatchItemFailures ?? false);
+    if (verdict.kind === 'batch-failed') this.#scaler.failed(Date.now());
     const failed = new Set(verdict.kind === 'partial' ? verdict.failedIds : verdict.kind === 'batch-failed' ? passed.map((r) => r.messageId) : []);
     const toDelete = passed.filter((r) => !failed.has(r.messageId));
     const retried = passed.length - toDelete.length;
-    this.#inFlight -= retried;
-    const deleted = toDelete.length === 0 || await this.#settle('delete', toDelete.map((r) => r.receiptHandle), () => deleteMessages(this.#sqs, this.#o.queueUrl, toDelete));
+    this.#queue.leave(retried);
+    const deleted = toDelete.length === 0 || await this.#queue.delete(toDelete);
     const c = this.counters;
     c.batches += 1;
     c.invoked += passed.length;
@@ -201,34 +260,19 @@ export class EsmEmulator extends EventEmitter<EmulatorEvents> {
       mapping: this.#o.name, requestId: result.requestId, size: passed.length, verdict,
       deleted: deleted ? toDelete.length : 0, retried, durationMs: result.durationMs, coldStart: result.coldStart,
     });
+    return this.#fifo ? new Set(passed.filter((r) => failed.has(r.messageId)).map((r) => r.attributes.MessageGroupId ?? '')) : new Set();
   }
 
   async #invoke(event: SqsEvent): Promise<InvocationResult> {
+    this.#invoking += 1;
+    this.counters.maxConcurrentInvocations = Math.max(this.counters.maxConcurrentInvocations, this.#invoking);
     try {
       return await this.#o.invoke(event);
     } catch (error) {
       const e = error instanceof Error ? error : new Error(String(error));
       return { outcome: { status: 'crashed', errorName: e.name, errorMessage: e.message }, requestId: '', durationMs: 0, coldStart: false };
-    }
-  }
-
-  /** Runs an SQS call that settles `handles`; they leave the in-flight count either way. */
-  async #settle(operation: 'delete' | 'release', handles: readonly string[], call: () => Promise<unknown>): Promise<boolean> {
-    try {
-      const result = await call();
-      const failed = (result as { failed?: readonly string[] } | undefined)?.failed?.length ?? 0;
-      if (failed > 0) throw new Error(`${failed} of ${handles.length} deletes failed`);
-      return true;
-    } catch (error) {
-      this.#sqsError(error, operation);
-      return false;
     } finally {
-      this.#inFlight -= handles.length;
+      this.#invoking -= 1;
     }
-  }
-
-  #sqsError(error: unknown, operation: 'receive' | 'delete' | 'release'): void {
-    this.counters.sqsErrors += 1;
-    if (this.listenerCount('error') > 0) this.emit('error', error instanceof Error ? error : new Error(String(error)), operation);
   }
 }

@@ -18,14 +18,24 @@
  * The host's own environment (AWS credentials included) never reaches a function.
  */
 import { randomUUID } from 'node:crypto';
-import { Worker } from 'node:worker_threads';
+import { SluiceError } from '../../../lambda/runtime/index.ts';
 import type { InvocationOutcome } from '../../sqs/index.ts';
-import type { EnvironmentData, EnvironmentMessage, InvokeMessage } from './environment-messages.ts';
-import { lambdaEnvironmentVariables, newLogStreamName } from './environment-variables.ts';
+import type { InvokeMessage } from './environment-messages.ts';
+import { lambdaEnvironmentVariables } from './environment-variables.ts';
+import type { ExecutionEnvironment } from './execution-environment.ts';
+import { failedOutcome as failed, runInvocation, spawnEnvironment } from './execution-environment.ts';
 import { MAX_PAYLOAD_BYTES, payloadBytes } from './payload.ts';
 
 /** Lambda's limit on the init phase of an on-demand execution environment. */
 export const INIT_TIMEOUT_MS = 10_000;
+
+/** `invoke()` was called on a closed invoker. */
+export class InvokerClosedError extends SluiceError {
+  override name = 'InvokerClosedError';
+  constructor(functionName: string) {
+    super('INVOKER_CLOSED', `Invoker of ${functionName} is closed.`);
+  }
+}
 
 /** What the invoker needs to know about a function. */
 export interface InvokerFunction {
@@ -76,17 +86,6 @@ export interface InvocationResult {
   readonly initDurationMs?: number;
 }
 
-interface Environment {
-  readonly worker: Worker;
-  readonly logStreamName: string;
-  /** Settles when the init phase ends: undefined when it succeeded, else the failed invocation's outcome. */
-  readonly init: Promise<{ failure?: InvocationOutcome; durationMs: number }>;
-  busy: boolean;
-  dead: boolean;
-}
-
-const failed = (status: 'error' | 'timeout' | 'crashed', errorName: string, errorMessage: string): InvocationOutcome => ({ status, errorName, errorMessage });
-
 /**
  * The execution environments of one function.
  *
@@ -97,7 +96,7 @@ const failed = (status: 'error' | 'timeout' | 'crashed', errorName: string, erro
  */
 export class LambdaInvoker {
   readonly #options: LambdaInvokerOptions;
-  readonly #environments: Environment[] = [];
+  readonly #environments: ExecutionEnvironment[] = [];
   readonly #waiting: (() => void)[] = [];
   #nextId = 0;
   #closed = false;
@@ -119,10 +118,10 @@ export class LambdaInvoker {
   /**
    * Invokes the function once with `event`; never rejects (failures are outcomes).
    *
-   * @throws Error when the invoker is closed.
+   * @throws {InvokerClosedError} when the invoker is closed.
    */
   async invoke(event: unknown): Promise<InvocationResult> {
-    if (this.#closed) throw new Error(`Invoker of ${this.#options.fn.name} is closed.`);
+    if (this.#closed) throw new InvokerClosedError(this.#options.fn.name);
     const requestId = randomUUID();
     const requestBytes = payloadBytes(event);
     if (requestBytes > MAX_PAYLOAD_BYTES) {
@@ -154,44 +153,20 @@ export class LambdaInvoker {
     await Promise.all(workers);
   }
 
-  #run(env: Environment, event: unknown, requestId: string, started: number): Promise<InvocationOutcome> {
+  #run(env: ExecutionEnvironment, event: unknown, requestId: string, started: number): Promise<InvocationOutcome> {
     const fn = this.#options.fn;
-    const id = this.#nextId++;
-    return new Promise<InvocationOutcome>((resolve) => {
-      const finish = (o: InvocationOutcome): void => {
-        clearTimeout(timer);
-        env.worker.off('message', onMessage);
-        env.worker.off('error', onError);
-        env.worker.off('exit', onExit);
-        resolve(o);
-      };
-      const onMessage = (reply: EnvironmentMessage): void => {
-        if (reply.type !== 'result' || reply.id !== id) return;
-        finish(oversized(reply.outcome) ?? reply.outcome);
-      };
-      const onError = (error: Error): void => { env.dead = true; finish(failed('crashed', error.name, error.message)); };
-      const onExit = (code: number): void => { env.dead = true; finish(failed('crashed', 'Runtime.ExitError', `Runtime exited with code ${code}`)); };
-      const timer = setTimeout(() => {
-        env.dead = true;
-        void env.worker.terminate();
-        finish(failed('timeout', 'Sandbox.Timedout', `Task timed out after ${fn.timeoutSeconds.toFixed(2)} seconds`));
-      }, fn.timeoutSeconds * 1000);
-      env.worker.on('message', onMessage);
-      env.worker.on('error', onError);
-      env.worker.on('exit', onExit);
-      const message: InvokeMessage = {
-        type: 'invoke', id, event,
-        context: {
-          functionName: fn.name, functionVersion: '$LATEST', invokedFunctionArn: fn.arn, memoryLimitInMB: String(fn.memoryMiB),
-          awsRequestId: requestId, logGroupName: `/aws/lambda/${fn.name}`, logStreamName: env.logStreamName,
-          deadlineMs: started + fn.timeoutSeconds * 1000,
-        },
-      };
-      env.worker.postMessage(message);
-    });
+    const message: InvokeMessage = {
+      type: 'invoke', id: this.#nextId++, event,
+      context: {
+        functionName: fn.name, functionVersion: '$LATEST', invokedFunctionArn: fn.arn, memoryLimitInMB: String(fn.memoryMiB),
+        awsRequestId: requestId, logGroupName: `/aws/lambda/${fn.name}`, logStreamName: env.logStreamName,
+        deadlineMs: started + fn.timeoutSeconds * 1000,
+      },
+    };
+    return runInvocation(env, message, fn.timeoutSeconds).then((outcome) => oversized(outcome) ?? outcome);
   }
 
-  async #acquire(): Promise<{ env: Environment; cold: boolean }> {
+  async #acquire(): Promise<{ env: ExecutionEnvironment; cold: boolean }> {
     for (;;) {
       const idle = this.#environments.find((e) => !e.busy && !e.dead);
       if (idle) {
@@ -204,36 +179,25 @@ export class LambdaInvoker {
         return { env, cold: true };
       }
       await new Promise<void>((resolve) => this.#waiting.push(resolve));
-      if (this.#closed) throw new Error(`Invoker of ${this.#options.fn.name} is closed.`);
+      if (this.#closed) throw new InvokerClosedError(this.#options.fn.name);
     }
   }
 
-  #release(env: Environment): void {
+  #release(env: ExecutionEnvironment): void {
     env.busy = false;
     if (env.dead) this.#remove(env);
     this.#waiting.shift()?.();
   }
 
-  #remove(env: Environment): void {
+  #remove(env: ExecutionEnvironment): void {
     const index = this.#environments.indexOf(env);
     if (index >= 0) this.#environments.splice(index, 1);
     void env.worker.terminate();
   }
 
-  #spawn(): Environment {
+  #spawn(): ExecutionEnvironment {
     const { fn, region, endpoint, onLog } = this.#options;
-    const logStreamName = newLogStreamName();
-    const workerData: EnvironmentData = { taskRoot: fn.assetDir, handler: fn.handler, runtime: fn.runtime };
-    const worker = new Worker(new URL('./lambda-environment-thread.ts', import.meta.url), {
-      workerData,
-      env: lambdaEnvironmentVariables(fn, region, endpoint, logStreamName),
-      resourceLimits: { maxOldGenerationSizeMb: fn.memoryMiB },
-      stdout: true,
-      stderr: true,
-      name: `lambda:${fn.name}`,
-    });
-    for (const stream of ['stdout', 'stderr'] as const) pipeLines(worker[stream], (line) => onLog?.(line, stream));
-    const env: Environment = { worker, logStreamName, init: this.#initPhase(worker), busy: false, dead: false };
+    const env = spawnEnvironment({ fn, region, endpoint, onLog, initTimeoutMs: this.#options.initTimeoutMs ?? INIT_TIMEOUT_MS });
     const died = (): void => {
       env.dead = true;
       if (!env.busy) {
@@ -241,39 +205,10 @@ export class LambdaInvoker {
         this.#waiting.shift()?.();
       }
     };
-    worker.on('error', died);
-    worker.on('exit', died);
+    env.worker.on('error', died);
+    env.worker.on('exit', died);
     this.#environments.push(env);
     return env;
-  }
-
-  /** Waits for the environment's init phase, at most the init limit (then terminates it). */
-  #initPhase(worker: Worker): Promise<{ failure?: InvocationOutcome; durationMs: number }> {
-    const limitMs = this.#options.initTimeoutMs ?? INIT_TIMEOUT_MS;
-    const started = performance.now();
-    return new Promise((resolve) => {
-      const finish = (result: { failure?: InvocationOutcome; durationMs: number }): void => {
-        clearTimeout(timer);
-        worker.off('message', onMessage);
-        worker.off('error', onError);
-        worker.off('exit', onExit);
-        resolve(result);
-      };
-      const onMessage = (m: EnvironmentMessage): void => {
-        if (m.type === 'init-done') finish({ durationMs: m.durationMs });
-        else if (m.type === 'init-error') finish({ failure: failed('error', m.errorName, m.errorMessage), durationMs: m.durationMs });
-      };
-      const elapsed = (): number => performance.now() - started;
-      const onError = (error: Error): void => finish({ failure: failed('crashed', error.name, `Init failed: ${error.message}`), durationMs: elapsed() });
-      const onExit = (code: number): void => finish({ failure: failed('crashed', 'Runtime.ExitError', `Runtime exited during init with code ${code}`), durationMs: elapsed() });
-      const timer = setTimeout(() => {
-        void worker.terminate();
-        finish({ failure: failed('timeout', 'Sandbox.Timedout', `Init phase timed out after ${(limitMs / 1000).toFixed(2)} seconds`), durationMs: elapsed() });
-      }, limitMs);
-      worker.on('message', onMessage);
-      worker.on('error', onError);
-      worker.on('exit', onExit);
-    });
   }
 }
 
@@ -283,19 +218,4 @@ function oversized(outcome: InvocationOutcome): InvocationOutcome | undefined {
   const bytes = Buffer.byteLength(outcome.payload);
   if (bytes <= MAX_PAYLOAD_BYTES) return undefined;
   return failed('error', 'Function.ResponseSizeTooLarge', `Response payload size (${bytes} bytes) exceeded maximum allowed payload size (${MAX_PAYLOAD_BYTES} bytes).`);
-}
-
-function pipeLines(stream: NodeJS.ReadableStream, onLine: (line: string) => void): void {
-  let buffered = '';
-  stream.setEncoding('utf8');
-  stream.on('data', (chunk: string) => {
-    buffered += chunk;
-    let nl = buffered.indexOf('\n');
-    while (nl >= 0) {
-      onLine(buffered.slice(0, nl));
-      buffered = buffered.slice(nl + 1);
-      nl = buffered.indexOf('\n');
-    }
-  });
-  stream.on('end', () => { if (buffered) onLine(buffered); });
 }

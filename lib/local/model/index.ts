@@ -3,7 +3,7 @@
  * subscriptions, functions and event source mappings.
  */
 export { keyOf } from './model.ts';
-export type { SubscriptionModel, FunctionModel, AppModel, QueueModel, ResourceKey, TopicModel, ModelResource } from './model.ts';
+export type { SubscriptionModel, FunctionModel, AppModel, QueueModel, ResourceKey, TopicModel, ModelResource, TableModel, TableIndexModel, TableKeyModel } from './model.ts';
 export { synthesizeApp } from './synth.ts';
 export { readAppModel } from './template-reader.ts';
 export { resolveCfnValue } from './cfn-resolve.ts';

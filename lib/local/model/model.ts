@@ -93,6 +93,34 @@ export interface EventSourceMappingModel extends ResourceKey {
   readonly enabled: boolean;
 }
 
+/** One key attribute of a table or index (`KeySchema`, with its type from `AttributeDefinitions`). */
+export interface TableKeyModel {
+  readonly name: string;
+  readonly keyType: 'HASH' | 'RANGE';
+}
+
+/** A secondary index of a table: its keys and projection, as the template gives them. */
+export interface TableIndexModel {
+  readonly name: string;
+  readonly keys: readonly TableKeyModel[];
+  /** `Projection`, e.g. `{ ProjectionType: 'ALL' }`. */
+  readonly projection: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * An `AWS::DynamoDB::Table` or `AWS::DynamoDB::GlobalTable` (what `TableV2` synthesizes),
+ * created locally in the embedded DynamoDB with its keys, indexes and attribute types.
+ */
+export interface TableModel extends ModelResource {
+  readonly keys: readonly TableKeyModel[];
+  /** `AttributeDefinitions`: name → `S`, `N` or `B`. */
+  readonly attributeTypes: Readonly<Record<string, string>>;
+  readonly globalSecondaryIndexes: readonly TableIndexModel[];
+  readonly localSecondaryIndexes: readonly TableIndexModel[];
+  /** `TimeToLiveSpecification.AttributeName` when TTL is enabled. */
+  readonly timeToLiveAttribute?: string;
+}
+
 /** One stack's template, kept for resolving references. */
 export interface StackTemplate {
   readonly stack: string;
@@ -110,6 +138,8 @@ export interface AppModel {
   readonly subscriptions: readonly SubscriptionModel[];
   readonly functions: readonly FunctionModel[];
   readonly eventSourceMappings: readonly EventSourceMappingModel[];
+  /** DynamoDB tables (e.g. a `QueueConsumer`'s idempotency table); absent = none. */
+  readonly tables?: readonly TableModel[];
   readonly templates: readonly StackTemplate[];
 }
 

@@ -9,7 +9,7 @@ import { readAssemblyStacks } from './assembly.ts';
 import { isRecord, jsonObject, literalBoolean, literalNumber, literalString, referenceOf } from './cfn-values.ts';
 import { checkSqsFilterPattern } from './filter-criteria.ts';
 import type {
-  AppModel, CfnValue, EventSourceMappingModel, FunctionModel, QueueModel, ResourceKey, SubscriptionModel, TopicModel,
+  AppModel, CfnValue, EventSourceMappingModel, FunctionModel, QueueModel, ResourceKey, SubscriptionModel, TableIndexModel, TableKeyModel, TableModel, TopicModel,
 } from './model.ts';
 
 type Props = Record<string, CfnValue>;
@@ -103,6 +103,37 @@ function readFunction(stack: AssemblyStack, logicalId: string, p: Props): Functi
   };
 }
 
+function keysOf(value: unknown): TableKeyModel[] {
+  return (Array.isArray(value) ? value : []).filter(isRecord).flatMap((k) => {
+    const name = literalString(k.AttributeName as CfnValue);
+    return name === undefined ? [] : [{ name, keyType: k.KeyType === 'RANGE' ? 'RANGE' as const : 'HASH' as const }];
+  });
+}
+
+function indexesOf(value: unknown): TableIndexModel[] {
+  return (Array.isArray(value) ? value : []).filter(isRecord).flatMap((index) => {
+    const name = literalString(index.IndexName as CfnValue);
+    return name === undefined ? [] : [{ name, keys: keysOf(index.KeySchema), projection: isRecord(index.Projection) ? index.Projection : { ProjectionType: 'ALL' } }];
+  });
+}
+
+/** Reads an `AWS::DynamoDB::Table` or `AWS::DynamoDB::GlobalTable` (same key, index and TTL properties). */
+function readTable(stack: AssemblyStack, logicalId: string, p: Props): TableModel {
+  const path = pathOf(stack, logicalId);
+  const ttl = isRecord(p.TimeToLiveSpecification) ? p.TimeToLiveSpecification : {};
+  const ttlAttribute = literalBoolean(ttl.Enabled as CfnValue) ? literalString(ttl.AttributeName as CfnValue) : undefined;
+  const definitions = (Array.isArray(p.AttributeDefinitions) ? p.AttributeDefinitions as unknown[] : []).filter(isRecord);
+  return {
+    stack: stack.stack, logicalId, path,
+    name: literalString(p.TableName) ?? localName(stack.stack, path, '', 255),
+    keys: keysOf(p.KeySchema),
+    attributeTypes: Object.fromEntries(definitions.map((d) => [literalString(d.AttributeName as CfnValue) ?? '', literalString(d.AttributeType as CfnValue) ?? 'S'])),
+    globalSecondaryIndexes: indexesOf(p.GlobalSecondaryIndexes),
+    localSecondaryIndexes: indexesOf(p.LocalSecondaryIndexes),
+    ...(ttlAttribute ? { timeToLiveAttribute: ttlAttribute } : {}),
+  };
+}
+
 /** Reads a mapping; its filter patterns are checked against the SQS rules when its source is a queue of the app. */
 function readMapping(stack: AssemblyStack, stacks: readonly AssemblyStack[], logicalId: string, p: Props, isQueue: (k: ResourceKey) => boolean): EventSourceMappingModel {
   const scaling = isRecord(p.ScalingConfig) ? p.ScalingConfig : {};
@@ -142,6 +173,7 @@ export function readAppModel(assemblyDir: string): AppModel {
   const queues: QueueModel[] = [];
   const subscriptions: SubscriptionModel[] = [];
   const functions: FunctionModel[] = [];
+  const tables: TableModel[] = [];
   const mappingResources: { stack: AssemblyStack; logicalId: string; p: Props }[] = [];
   for (const stack of stacks) {
     for (const [logicalId, resource] of Object.entries(stack.resources)) {
@@ -158,6 +190,8 @@ export function readAppModel(assemblyDir: string): AppModel {
           break;
         }
         case 'AWS::Lambda::EventSourceMapping': mappingResources.push({ stack, logicalId, p }); break;
+        case 'AWS::DynamoDB::Table':
+        case 'AWS::DynamoDB::GlobalTable': tables.push(readTable(stack, logicalId, p)); break;
         default: break;
       }
     }
@@ -172,6 +206,7 @@ export function readAppModel(assemblyDir: string): AppModel {
     subscriptions,
     functions,
     eventSourceMappings: mappings.filter((m) => isQueue(m.queue) && isFunction(m.function)),
+    tables,
     templates: stacks.map(({ stack, resources, exports }) => ({ stack, resources, exports })),
   };
 }
