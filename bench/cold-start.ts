@@ -24,14 +24,24 @@ const OUT = join(ROOT, '.sluice', 'bench');
 export interface ColdEntry {
   readonly name: string;
   readonly entry: string;
+  /**
+   * `user`: the 10 `UserRegistered` records (1 poison by schema), each valid one POSTed to
+   * the loopback server; `plain`: the same records with the poison's `Message` not JSON,
+   * no schema and no I/O.
+   */
+  readonly kind: 'user' | 'plain';
 }
 
 export const COLD_ENTRIES: readonly ColdEntry[] = [
-  { name: 'Sluice `register-user`', entry: 'lib/example/handlers/register-user.ts' },
-  { name: 'bare handler (zod/mini)', entry: 'bench/cold/bare.ts' },
-  { name: 'middy + sqs-partial-batch-failure (zod/mini)', entry: 'bench/cold/middy.ts' },
-  { name: 'Powertools batch (zod/mini)', entry: 'bench/cold/powertools-batch.ts' },
-  { name: 'Powertools batch + parser (zod)', entry: 'bench/cold/powertools-parser.ts' },
+  { name: 'Sluice `register-user`', entry: 'lib/example/handlers/register-user.ts', kind: 'user' },
+  { name: 'bare handler (zod/mini)', entry: 'bench/cold/bare.ts', kind: 'user' },
+  { name: 'middy + sqs-partial-batch-failure (zod/mini)', entry: 'bench/cold/middy.ts', kind: 'user' },
+  { name: 'Powertools batch (zod/mini)', entry: 'bench/cold/powertools-batch.ts', kind: 'user' },
+  { name: 'Powertools batch + parser (zod)', entry: 'bench/cold/powertools-parser.ts', kind: 'user' },
+  { name: 'Sluice, no schema, no I/O (defaults, plain handler)', entry: 'bench/cold/sluice-plain.ts', kind: 'plain' },
+  { name: 'bare handler, no schema, no I/O', entry: 'bench/cold/bare-plain.ts', kind: 'plain' },
+  { name: 'middy 7 + sqs-partial-batch-failure, no schema, no I/O', entry: 'bench/cold/middy-plain.ts', kind: 'plain' },
+  { name: 'Powertools batch, no schema, no I/O', entry: 'bench/cold/powertools-plain.ts', kind: 'plain' },
 ];
 
 /** A bundle and where its bytes come from. */
@@ -88,9 +98,14 @@ export interface ColdSample {
 export interface ColdSummary {
   readonly bundle: BundleInfo;
   readonly runs: number;
+  /** Every sample, in round order (rounds are interleaved across bundles). */
+  readonly samples: readonly ColdSample[];
   readonly importMs: number;
   readonly invokeMs: number;
   readonly totalMs: number;
+  /** Smallest and largest import + invoke, ms. */
+  readonly totalMinMs: number;
+  readonly totalMaxMs: number;
   readonly processMs: number;
 }
 
@@ -117,10 +132,10 @@ function runChild(bundleFile: string, eventFile: string, env: NodeJS.ProcessEnv)
 }
 
 /** Bundles every entry (minified ESM, `@aws-sdk/*` external) with a metafile. */
-export async function bundleAll(): Promise<BundleInfo[]> {
+export async function bundleAll(entries: readonly ColdEntry[] = COLD_ENTRIES): Promise<BundleInfo[]> {
   mkdirSync(OUT, { recursive: true });
   const bundles = [];
-  for (const entry of COLD_ENTRIES) bundles.push(await bundle(entry));
+  for (const entry of entries) bundles.push(await bundle(entry));
   return bundles;
 }
 
@@ -130,11 +145,12 @@ export async function bundleAll(): Promise<BundleInfo[]> {
  * answering 201, and `register-user`'s idempotency table (a fresh one per sample, so every
  * sample makes its effects) in the embedded DynamoDB on loopback.
  */
-export async function measureColdStarts(runs: number): Promise<ColdSummary[]> {
-  const bundles = await bundleAll();
-  const input = buildInput(10);
-  const eventFile = join(OUT, 'event-10.json');
-  writeFileSync(eventFile, JSON.stringify(input.event));
+export async function measureColdStarts(runs: number, entries: readonly ColdEntry[] = COLD_ENTRIES): Promise<ColdSummary[]> {
+  const bundles = await bundleAll(entries);
+  const inputs = { user: buildInput(10), plain: buildInput(10, 'json') };
+  const eventFiles = { user: join(OUT, 'event-10.json'), plain: join(OUT, 'event-10-plain.json') };
+  writeFileSync(eventFiles.user, JSON.stringify(inputs.user.event));
+  writeFileSync(eventFiles.plain, JSON.stringify(inputs.plain.event));
 
   let requests = 0;
   const server = createServer((req, res) => {
@@ -165,20 +181,27 @@ export async function measureColdStarts(runs: number): Promise<ColdSummary[]> {
       for (let k = 0; k < bundles.length; k++) {
         const j = (k + Math.max(r, 0)) % bundles.length;
         const before = requests;
-        const { sample, response } = await runChild(bundles[j]!.file, eventFile, { ...env, SLUICE_IDEMPOTENCY_TABLE: await freshTable() });
-        checkFailures(bundles[j]!.entry.name, (response as { batchItemFailures?: { itemIdentifier: string }[] }).batchItemFailures, input.poison);
-        if (requests - before !== 9) throw new Error(`${bundles[j]!.entry.name}: expected 9 POSTs, server saw ${requests - before}`);
+        const { kind, name } = bundles[j]!.entry;
+        const tableEnv = kind === 'user' ? { SLUICE_IDEMPOTENCY_TABLE: await freshTable() } : {};
+        const { sample, response } = await runChild(bundles[j]!.file, eventFiles[kind], { ...env, ...tableEnv });
+        checkFailures(name, (response as { batchItemFailures?: { itemIdentifier: string }[] }).batchItemFailures, inputs[kind].poison);
+        const posts = kind === 'user' ? 9 : 0;
+        if (requests - before !== posts) throw new Error(`${name}: expected ${posts} POSTs, server saw ${requests - before}`);
         if (r >= 0) samples[j]!.push(sample);
       }
     }
     return bundles.map((b, j) => {
       const s = samples[j]!;
+      const totals = s.map((x) => x.importMs + x.invokeMs);
       return {
         bundle: b,
         runs: s.length,
+        samples: s,
         importMs: median(s.map((x) => x.importMs)),
         invokeMs: median(s.map((x) => x.invokeMs)),
-        totalMs: median(s.map((x) => x.importMs + x.invokeMs)),
+        totalMs: median(totals),
+        totalMinMs: Math.min(...totals),
+        totalMaxMs: Math.max(...totals),
         processMs: median(s.map((x) => x.processMs)),
       };
     });

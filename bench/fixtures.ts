@@ -1,9 +1,13 @@
 /**
  * The benchmark's input: one SQS event of SNS-enveloped `UserRegistered` messages,
  * every 10th one poison (fails schema validation), built with the runtime's own
- * fixture builders.
+ * fixture builders. Each body is a full SNS notification as SNS delivers it to SQS
+ * (raw message delivery off): `Signature` (344 base64 characters, an RSA-2048
+ * signature), `SigningCertURL`, `UnsubscribeURL` and `MessageAttributes` around the
+ * ~410-byte user JSON, ~1.4 KB in all.
  */
-import { snsEnvelope, sqsEvent, sqsRecord } from '../lambda/runtime/testing.ts';
+import { createHash } from 'node:crypto';
+import { sqsEvent, sqsRecord } from '../lambda/runtime/testing.ts';
 import type { SqsEvent } from '../lambda/runtime/index.ts';
 
 /** The event and the ids that must come back in `batchItemFailures`, in record order. */
@@ -37,18 +41,62 @@ export function userMessage(i: number, poison: boolean): Record<string, unknown>
   };
 }
 
-/** Builds `n` records; record `i` (0-based) is poison when `(i + 1) % 10 === 0`. */
-export function buildInput(n: number): BenchInput {
+const TOPIC_ARN = 'arn:aws:sns:eu-west-1:123456789012:user-events';
+
+/** Deterministic pseudo-random bytes (a SHA-256 chain), so every run gets the same bodies. */
+function bytes(seed: string, length: number): Buffer {
+  const parts: Buffer[] = [];
+  for (let k = 0; parts.length * 32 < length; k++) parts.push(createHash('sha256').update(`${seed}:${k}`).digest());
+  return Buffer.concat(parts).subarray(0, length);
+}
+
+const uuid = (seed: string): string => {
+  const h = bytes(seed, 16).toString('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+};
+
+/**
+ * The SQS body SNS delivers for `message` (raw message delivery off), every field SNS
+ * sends, in its order: a 344-character `Signature` (base64 of 256 bytes, as SNS's
+ * SHA1withRSA/SHA256withRSA 2048-bit signatures are), the real-shaped certificate and
+ * unsubscribe URLs, and two string `MessageAttributes`.
+ */
+export function fullSnsBody(message: string, i: number): string {
+  return JSON.stringify({
+    Type: 'Notification',
+    MessageId: uuid(`sns-${i}`),
+    TopicArn: TOPIC_ARN,
+    Subject: 'UserRegistered',
+    Message: message,
+    Timestamp: '2026-03-14T09:26:53.612Z',
+    SignatureVersion: '1',
+    Signature: bytes(`signature-${i}`, 256).toString('base64'),
+    SigningCertURL: 'https://sns.eu-west-1.amazonaws.com/SimpleNotificationService-9c6465fa7f48f5cacd23014631ec1136.pem',
+    UnsubscribeURL: `https://sns.eu-west-1.amazonaws.com/?Action=Unsubscribe&SubscriptionArn=${TOPIC_ARN}:${uuid('subscription')}`,
+    MessageAttributes: {
+      eventType: { Type: 'String', Value: 'UserRegistered' },
+      schemaVersion: { Type: 'String', Value: '3' },
+    },
+  });
+}
+
+/**
+ * Builds `n` records; record `i` (0-based) is poison when `(i + 1) % 10 === 0`: with
+ * `poison: 'schema'` (the default) its user has an invalid email, so only the schema can
+ * tell; with `'json'` its SNS `Message` is cut short (not JSON), for handlers without a schema.
+ */
+export function buildInput(n: number, poisonKind: 'schema' | 'json' = 'schema'): BenchInput {
   const poison: string[] = [];
   let messageBytes = 0;
   let bodyBytes = 0;
   const records = [];
   for (let i = 0; i < n; i++) {
     const bad = (i + 1) % 10 === 0;
-    const message = JSON.stringify(userMessage(i, bad));
+    const json = JSON.stringify(userMessage(i, bad && poisonKind === 'schema'));
+    const message = bad && poisonKind === 'json' ? json.slice(0, -7) : json;
     const record = sqsRecord({
       messageId: `msg-${String(i).padStart(6, '0')}`,
-      body: snsEnvelope(message, { subject: 'UserRegistered', messageAttributes: { eventType: 'UserRegistered' } }),
+      body: fullSnsBody(message, i),
       messageAttributes: { eventType: 'UserRegistered' },
     });
     messageBytes += Buffer.byteLength(message);

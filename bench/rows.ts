@@ -81,9 +81,36 @@ function floorChains(name: string, chains: number, work: Work, decode: boolean):
   };
 }
 
+/** Sluice decoding with its own envelope, body and schema steps (the same rules as `decodeUser`). */
 function sluice(concurrency: number, work: Work): Row {
   const handler = sqsHandler({ schema: UserRegistered, concurrency, logger: false, handle: work });
-  return { name: `Sluice sqsHandler (concurrency ${concurrency})`, invoke: (event, context) => handler(event, context) };
+  return { name: `Sluice sqsHandler, built-in decode (concurrency ${concurrency})`, invoke: (event, context) => handler(event, context) };
+}
+
+/**
+ * Sluice running the peers' own record handler: no decoding of its own (`envelope: 'none'`,
+ * `body: 'text'`), `handle` calls the handler with `ctx.record`, so the rows differ only
+ * in the framework.
+ */
+function sluiceSameWork(concurrency: number, work: Work): Row {
+  const recordHandler = async (record: SqsRecord): Promise<void> => work(decodeUser(record.body));
+  const handler = sqsHandler({
+    envelope: 'none', body: 'text', concurrency, logger: false,
+    handle: (_body, ctx) => recordHandler(ctx.record),
+  });
+  return { name: `Sluice sqsHandler, same record handler (concurrency ${concurrency})`, invoke: (event, context) => handler(event, context) };
+}
+
+/** middy with every record in flight at once: `Promise.allSettled` over `Records.map`. */
+function middyAllSettled(work: Work): Row {
+  const recordHandler = async (record: SqsRecord): Promise<void> => work(decodeUser(record.body));
+  const handler = middy(async (event: SqsEvent) => Promise.allSettled(event.Records.map(recordHandler)))
+    .use(sqsPartialBatchFailure({ logger: () => {} }));
+  return {
+    name: 'middy + Promise.allSettled (unbounded)',
+    invoke: (event, context) => handler(event, context) as unknown as Promise<SqsBatchResponse>,
+    note: 'unbounded: every record in flight at once',
+  };
 }
 
 function middyPLimit(concurrency: number, work: Work): Row {
@@ -138,7 +165,9 @@ export function noopRows(concurrency: number): Row[] {
     powertools(noop, false),
     powertoolsSync(),
     powertoolsParser(noop),
+    middyAllSettled(noop),
     middyPLimit(concurrency, noop),
+    sluiceSameWork(concurrency, noop),
     sluice(concurrency, noop),
   ];
 }
@@ -150,7 +179,9 @@ export function ioRows(concurrency: number, ioMs: number): Row[] {
     floorChains(`floor: ${concurrency} bare await chains`, concurrency, io, true),
     { ...floorChains(`timers only: ${concurrency} chains, no decode`, concurrency, io, false), note: 'informational: the timer cost alone' },
     powertools(io, true),
+    middyAllSettled(io),
     middyPLimit(concurrency, io),
+    sluiceSameWork(concurrency, io),
     sluice(concurrency, io),
   ];
 }

@@ -1,5 +1,5 @@
 /**
- * The rules of the claim state machine (DESIGN §7) that every store shares: when an item
+ * The rules of the claim state machine (README "Idempotency") that every store shares: when an item
  * blocks a claim, what a claim writes, and what a blocking item means.
  */
 import { IdempotencyStatus } from './types.ts';

@@ -48,7 +48,7 @@ export interface DynamoDbStoreOptions {
 /** Attribute names in expressions (`status` is a DynamoDB reserved word). */
 const NAMES = { '#id': 'id', '#status': 'status', '#expiration': 'expiration', '#inProgressExpiry': 'inProgressExpiry' } as const;
 
-/** Claims when the key is absent, expired, or an expired in-progress claim (DESIGN §7). */
+/** Claims when the key is absent, expired, or an expired in-progress claim (README "Idempotency"). */
 const CLAIM_CONDITION = 'attribute_not_exists(#id) OR #expiration < :nowSeconds OR (#status = :inProgress AND #inProgressExpiry < :nowMs)';
 
 /** Claim attempts when the blocking item is gone, or expired, by the time it is read. */

@@ -1,5 +1,5 @@
 /**
- * The errors of idempotency (DESIGN §7). Both are `TransientError`s: the record is reported
+ * The errors of idempotency (README "Idempotency"). Both are `TransientError`s: the record is reported
  * failed and retried (with `retry.backoff`, after a backoff like any transient failure).
  */
 import { TransientError } from '../runtime/index.ts';

@@ -1,5 +1,5 @@
 /**
- * The idempotency guard (DESIGN §7): around each record's `handle`, claim its key, then
+ * The idempotency guard (README "Idempotency"): around each record's `handle`, claim its key, then
  * complete the claim on success or release it on failure. The engine only calls the hook
  * of {@link idempotencyStore}; everything else is here, in the bundles that use it.
  */
@@ -41,7 +41,8 @@ export function idempotencyId(namespace: string, key: string): string {
   return `${namespace.slice(0, 256)}#sha256:${createHash('sha256').update(key).digest('hex')}`;
 }
 
-function codeOf(error: unknown): Record<string, unknown> {
+/** `errorName` and `errorCode` of a store failure, for a warn line (never its message). */
+function errorFieldsOf(error: unknown): Record<string, unknown> {
   const e = error as { name?: unknown; code?: unknown } | null;
   return { errorName: typeof e?.name === 'string' ? e.name : typeof error, ...(typeof e?.code === 'string' ? { errorCode: e.code } : {}) };
 }
@@ -86,7 +87,7 @@ export function createGuard(store: IdempotencyRecordStore, options: IdempotencyO
       try {
         await store.release(id, claim);
       } catch (error) {
-        logger.warn('Idempotency release failed; the key stays in progress until its claim expires', { messageId, ...codeOf(error) });
+        logger.warn('Idempotency release failed; the key stays in progress until its claim expires', { messageId, ...errorFieldsOf(error) });
       }
     };
 
@@ -133,7 +134,7 @@ export function createGuard(store: IdempotencyRecordStore, options: IdempotencyO
         await store.complete(id, expiresAfterSeconds);
       } catch (error) {
         // The effect happened: failing the record would run it again once the claim expires.
-        logger.warn('Idempotency completion failed; the key stays in progress until its claim expires', { messageId, ...codeOf(error) });
+        logger.warn('Idempotency completion failed; the key stays in progress until its claim expires', { messageId, ...errorFieldsOf(error) });
       }
       return result;
     };

@@ -1,5 +1,5 @@
 /**
- * `sluice/idempotency`: exactly-once effects across deliveries (DESIGN §7). Pass a store as
+ * `sluice/idempotency`: exactly-once effects across deliveries (README "Idempotency"). Pass a store as
  * `idempotency.store` of `sqsHandler` or `processBatch`; handlers that do not import this
  * entry carry none of its code.
  *

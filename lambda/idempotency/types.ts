@@ -3,7 +3,7 @@
  */
 import type { IdempotencyHook } from '../runtime/index.ts';
 
-/** The states of a key (DESIGN §7); an absent key has no item. */
+/** The states of a key (README "Idempotency"); an absent key has no item. */
 export const IdempotencyStatus = {
   /** Claimed by an invocation that has not finished the record yet. */
   IN_PROGRESS: 'IN_PROGRESS',
@@ -46,7 +46,7 @@ export type ClaimResult =
   | { readonly status: 'in-progress'; /** When the other claim expires (epoch ms). */ readonly inProgressExpiry: number };
 
 /**
- * The three operations of the claim state machine (DESIGN §7). A store implements them
+ * The three operations of the claim state machine (README "Idempotency"). A store implements them
  * with conditional writes; {@link idempotencyStore} adds what the engine calls.
  */
 export interface IdempotencyRecordStore {

@@ -1,5 +1,5 @@
 /**
- * The backoff delay of DESIGN §4.
+ * The backoff delay of README "Retries".
  */
 import { MAX_VISIBILITY_TIMEOUT_SECONDS } from './contract.ts';
 import type { BackoffOptions } from './types.ts';

@@ -1,5 +1,5 @@
 /**
- * Checks an event before any record starts (DESIGN §2, Outcome rules): a record that
+ * Checks an event before any record starts (README "The runtime"): a record that
  * could not be reported makes the whole invocation reject with `InvalidEventError`.
  */
 import { InvalidEventError } from './errors.ts';

@@ -1,5 +1,5 @@
 /**
- * A circuit breaker per execution environment (DESIGN §4): it opens after
+ * A circuit breaker per execution environment (README "Retries"): it opens after
  * `failureThreshold` consecutive transient failures, rejects records while open, lets
  * one probe through after `cooldownMs` (half-open), and closes when the probe succeeds.
  */

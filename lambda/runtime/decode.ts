@@ -1,5 +1,5 @@
 /**
- * Decoding of one record: SNS envelope, then body, then schema (DESIGN §2, "Decoding").
+ * Decoding of one record: SNS envelope, then body, then schema (README "The runtime").
  * Error messages name the record, never quote its content.
  */
 import { EnvelopeError, ValidationError, withoutStack } from './errors.ts';

@@ -1,5 +1,5 @@
 /**
- * The `onFailure` option (DESIGN §2): called once per record that did not succeed, after
+ * The `onFailure` option (README "The runtime"): called once per record that did not succeed, after
  * the batch settled. Its throw or rejection is logged and never changes an outcome; the
  * promises it returns are awaited for a bounded time only, so a batch cut off at the
  * deadline still returns before the Lambda timeout.

@@ -38,7 +38,7 @@ export const HANDLE_ALLOWED = 'a function (message, ctx) => Promise<unknown>';
 const isLogger = (value: unknown): value is SluiceLogger =>
   (['debug', 'info', 'warn', 'error'] as const).every((m) => typeof (value as Partial<SluiceLogger> | null)?.[m] === 'function');
 
-/** The runtime options (DESIGN §2), in the order problems are reported. */
+/** The runtime options (README "The runtime"), in the order problems are reported. */
 const RUNTIME_OPTIONS = {
   handle: { type: 'function', allowed: HANDLE_ALLOWED },
   concurrency: { type: 'integer', min: 1, max: 1000, default: SLUICE_DEFAULTS.concurrency },

@@ -37,7 +37,7 @@ export function resolveBatchOptions(options: unknown): ResolvedOptions {
  *
  * @param records - the event's `Records`
  * @param handle - called with each decoded message; throw to fail the record
- * @param options - batch options (DESIGN §2); validated on first use of the object
+ * @param options - batch options (README "The runtime"); validated on first use of the object
  * @param context - the Lambda context; enables the deadline
  * @returns outcomes in record order, stats and `batchItemFailures`
  * @throws {ConfigError} (rejects) for a bad `handle` or bad options

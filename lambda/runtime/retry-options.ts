@@ -1,5 +1,5 @@
 /**
- * The table of the `retry` option (DESIGN §4). Every retry feature is off unless configured.
+ * The table of the `retry` option (README "Retries"). Every retry feature is off unless configured.
  */
 import { MAX_VISIBILITY_TIMEOUT_SECONDS } from './contract.ts';
 import type { OptionRule } from './validate-options.ts';

@@ -1,5 +1,5 @@
 /**
- * Retries that help (DESIGN §4), applied after a batch settled and before it is
+ * Retries that help (README "Retries"), applied after a batch settled and before it is
  * reported: poison (`PermanentError`) goes straight to the DLQ and is then reported
  * succeeded; transient and unknown failures get a backoff through
  * `ChangeMessageVisibility`. A failed SQS call never loses a message: the record stays

@@ -27,7 +27,7 @@ export type SluiceSqsHandler<T = unknown> = MiddyfiedHandler<SqsEvent, SqsBatchR
  * `InvalidEventError`, for an event whose records could not be reported. The event
  * source mapping must have `ReportBatchItemFailures` on (`QueueConsumer` always sets it).
  *
- * @param options - `handle` plus the batch options of DESIGN §2
+ * @param options - `handle` plus the batch options of README "The runtime"
  * @returns a middy handler; `.use()` adds middlewares
  * @throws {ConfigError} listing every bad or unknown option
  * @example

@@ -1,5 +1,5 @@
 /**
- * Typed fixture builders with the exact AWS shapes of DESIGN §3: SQS records and
+ * Typed fixture builders with the exact shapes Lambda's SQS event source delivers: SQS records and
  * events, SNS envelopes, FIFO events and a Lambda context with a controllable clock.
  * Exported as `sluice/testing`; never imported by the runtime itself.
  */

@@ -110,7 +110,7 @@ export interface MetricsOptions {
   dimensions?: Record<string, string>;
 }
 
-/** Backoff for transient and unknown failures (DESIGN §4). */
+/** Backoff for transient and unknown failures (README "Retries"). */
 export interface BackoffOptions {
   /** First delay, in seconds. */
   baseSeconds: number;
@@ -120,7 +120,7 @@ export interface BackoffOptions {
   jitter?: 'full' | 'none';
 }
 
-/** Circuit breaker settings (DESIGN §4). */
+/** Circuit breaker settings (README "Retries"). */
 export interface CircuitBreakerOptions {
   /** Consecutive failures that open the breaker. */
   failureThreshold: number;
@@ -139,7 +139,7 @@ export interface RetryOptions {
 }
 
 /**
- * What the warn line of a record that did not succeed says (DESIGN §2, Logging). Never a
+ * What the warn line of a record that did not succeed says (README "The runtime"). Never a
  * body, an attribute value, or a fragment of either.
  *
  * - `'detailed'`: the error's name and code, its `message` (for an `Error` thrown by `handle`
@@ -201,7 +201,7 @@ export interface BatchOptions<T = unknown> {
    */
   onFailure?: OnFailure;
   /**
-   * Idempotency across deliveries (DESIGN §7): a record whose key completed before is not
+   * Idempotency across deliveries (README "Idempotency"): a record whose key completed before is not
    * run again. The store comes from `sluice/idempotency` (`dynamoDbStore()`, `memoryStore()`).
    * @default off
    */
@@ -209,7 +209,7 @@ export interface BatchOptions<T = unknown> {
 }
 
 /**
- * The `idempotency` option (DESIGN §7). Every check and all the logic live in the store
+ * The `idempotency` option (README "Idempotency"). Every check and all the logic live in the store
  * (`sluice/idempotency`), so a handler without idempotency carries none of it.
  */
 export interface IdempotencyOptions<T = unknown> {

@@ -21,6 +21,11 @@ export interface FlagSpec {
   readonly multiple?: boolean;
   /** One-letter alias, e.g. `c` for `-c`. */
   readonly short?: string;
+  /**
+   * A string flag whose value may be left out (`--inspect` or `--inspect=9230`, as
+   * `node --inspect`): this value stands in. The value then only goes after `=`.
+   */
+  readonly optionalValue?: string;
 }
 
 /** Parsed flag values: strings, booleans, or lists for `multiple` flags. */
@@ -55,9 +60,12 @@ export class UsageError extends SluiceError {
 export function parseCommandArgs(spec: CommandSpec, args: string[]): { values: FlagValues; positionals: string[]; help: boolean } {
   const options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }> = { help: { type: 'boolean', short: 'h' } };
   for (const [name, flag] of Object.entries(spec.flags)) options[name] = { type: flag.type, ...(flag.multiple ? { multiple: true } : {}), ...(flag.short ? { short: flag.short } : {}) };
+  const bare = new Map(Object.entries(spec.flags).filter(([, f]) => f.optionalValue !== undefined).map(([name, f]) => [`--${name}`, `--${name}=${f.optionalValue}`]));
+  const end = args.indexOf('--');
+  const expanded = args.map((a, i) => ((end < 0 || i < end) ? bare.get(a) ?? a : a));
   let parsed: { values: FlagValues; positionals: string[] };
   try {
-    parsed = parseArgs({ args, options, strict: true, allowPositionals: true }) as { values: FlagValues; positionals: string[] };
+    parsed = parseArgs({ args: expanded, options, strict: true, allowPositionals: true }) as { values: FlagValues; positionals: string[] };
   } catch (error) {
     throw new UsageError(describeParseError(error));
   }
@@ -88,7 +96,8 @@ export function commandHelp(spec: CommandSpec): string {
   }
   lines.push('', 'Flags:');
   const entries: [string, FlagSpec][] = [...Object.entries(spec.flags), ['help', { type: 'boolean', description: 'Show this help' }]];
-  const lefts = entries.map(([name, flag]) => `--${name}${flag.value ? ` <${flag.value}>` : ''}${name === 'help' ? ', -h' : ''}`);
+  const value = (flag: FlagSpec): string => (flag.value === undefined ? '' : flag.optionalValue !== undefined ? `[=${flag.value}]` : ` <${flag.value}>`);
+  const lefts = entries.map(([name, flag]) => `--${name}${value(flag)}${name === 'help' ? ', -h' : flag.short ? `, -${flag.short}` : ''}`);
   const width = Math.max(...lefts.map((l) => l.length)) + 2;
   for (const [i, [, flag]] of entries.entries()) {
     const left = lefts[i]!;

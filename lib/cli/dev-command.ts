@@ -20,15 +20,25 @@ export const devCommand: CommandSpec = {
     'publish-concurrency': { type: 'string', value: 'n', description: 'Publish calls in flight at most', default: String(D.publishConcurrency) },
     'visibility-scale': { type: 'string', value: 'factor', description: 'Factor on every visibility timeout (time compression; 1 = as templated)', default: String(D.visibilityScale) },
     'drain-timeout-seconds': { type: 'string', value: 's', description: 'Longest wait for the queues to drain', default: String(D.drainTimeoutMs / 1000) },
-    watch: { type: 'boolean', description: 'Keep serving after the summary and print the endpoint (until Ctrl-C)' },
+    watch: { type: 'boolean', description: "Keep serving after the summary and print the endpoint (until Ctrl-C); hot-reload functions whose source changes (files as cdk.json's watch.include/exclude choose)" },
+    inspect: { type: 'string', value: 'port', optionalValue: '9229', description: "Open a debugger port (node:inspector) in one function's execution environment and print its ws:// URL; that function runs one environment, its timeouts not enforced", default: '9229 when given bare' },
+    function: { type: 'string', value: 'name', description: 'The function --inspect applies to (required when the app has several)', default: 'the only function' },
     'summary-json': { type: 'string', value: 'file', description: 'Write the summary as JSON to this file', default: 'not written' },
     'log-dir': { type: 'string', value: 'dir', description: "One log file per function ('-' drops function output)", default: String(D.logDir) },
   },
-  examples: ['sluice dev --events events.jsonl', 'sluice dev --events signups.jsonl --events orders.jsonl --summary-json summary.json', 'sluice dev --watch --port 4566   # then: aws --endpoint-url http://127.0.0.1:4566 sns publish …'],
+  examples: [
+    'sluice dev --events events.jsonl',
+    'sluice dev --events signups.jsonl --events orders.jsonl --summary-json summary.json',
+    'sluice dev --watch --port 4566   # then: aws --endpoint-url http://127.0.0.1:4566 sns publish …; edit a handler: it reloads',
+    'sluice dev --watch --inspect --function RegisterUser   # then attach a debugger to 127.0.0.1:9229',
+  ],
   async run(values, positionals) {
     if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
     const drainSeconds = intFlag(values, 'drain-timeout-seconds', 1, 3600);
     const logDir = stringFlag(values, 'log-dir');
+    const inspectPort = intFlag(values, 'inspect', 0, 65_535);
+    const fn = stringFlag(values, 'function');
+    if (fn !== undefined && inspectPort === undefined) throw new UsageError('--function applies to --inspect; received --function without --inspect');
     return runDev({
       reporter: createReporter(),
       appDir: stringFlag(values, 'app-dir'),
@@ -42,6 +52,7 @@ export const devCommand: CommandSpec = {
       watch: values['watch'] === true,
       summaryJson: stringFlag(values, 'summary-json'),
       logDir: logDir === '-' ? false : logDir,
+      inspect: inspectPort === undefined ? undefined : { port: inspectPort, ...(fn !== undefined ? { function: fn } : {}) },
     });
   },
 };

@@ -8,6 +8,7 @@ import { EXIT, UsageError, stringFlag } from './args.ts';
 import type { CommandSpec } from './args.ts';
 import { scaffoldFiles } from './init-templates.ts';
 import type { TemplateVersions } from './init-templates.ts';
+import { SluiceError } from '../../lambda/runtime/index.ts';
 
 interface OwnPackage {
   readonly version: string;
@@ -25,7 +26,7 @@ function ownPackage(): OwnPackage {
       if (pkg.name === 'sluice') return pkg;
     }
     const parent = dirname(dir);
-    if (parent === dir) throw new Error('Cannot find the sluice package.json');
+    if (parent === dir) throw new SluiceError('PACKAGE_NOT_FOUND', `Cannot find the package.json of sluice above ${fileURLToPath(import.meta.url)}`);
     dir = parent;
   }
 }

@@ -2,7 +2,7 @@
  * The `sluice` CLI: picks the command, parses its flags and runs it, mapping errors to
  * exit codes (0 ok, 1 failure, 2 usage error).
  */
-import { ConfigError } from '../../lambda/runtime/index.ts';
+import { ConfigError, toError } from '../../lambda/runtime/index.ts';
 import { processOutput } from './output.ts';
 import type { CliOutput } from './output.ts';
 import { EXIT, UsageError, commandHelp, parseCommandArgs } from './args.ts';
@@ -74,7 +74,7 @@ export async function runCli(argv: readonly string[], output: CliOutput = proces
       output.err(`sluice ${spec.name}: invalid configuration:\n- ${error.problems.join('\n- ')}`);
       return EXIT.usage;
     }
-    const e = error instanceof Error ? error : new Error(String(error));
+    const e = toError(error);
     output.err(`sluice ${spec.name}: ${e.name}: ${e.message}`);
     return EXIT.failure;
   }

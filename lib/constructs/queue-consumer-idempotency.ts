@@ -1,5 +1,5 @@
 /**
- * The idempotency table of a {@link QueueConsumer} (DESIGN §7): the `idempotency` prop, its
+ * The idempotency table of a {@link QueueConsumer} (README "Idempotency"): the `idempotency` prop, its
  * checks, and the table, grant and environment it adds to the consumer.
  */
 import { Duration } from 'aws-cdk-lib';

@@ -136,7 +136,7 @@ export interface QueueConsumerProps {
    */
   readonly alarms?: QueueConsumerAlarmsProps;
   /**
-   * Idempotency across deliveries (DESIGN §7): a DynamoDB table for the runtime's
+   * Idempotency across deliveries (README "Idempotency"): a DynamoDB table for the runtime's
    * `dynamoDbStore()` (partition key `id`, TTL attribute `expiration`, on-demand, encrypted,
    * point-in-time recovery), exactly `GetItem`, `PutItem`, `UpdateItem` and `DeleteItem` on
    * it for the function, and `SLUICE_IDEMPOTENCY_TABLE` (plus

@@ -1,5 +1,5 @@
 /**
- * The example app of DESIGN §5: user sign-ups fanned out from a standard topic, and a
+ * The example app of README "Infrastructure": user sign-ups fanned out from a standard topic, and a
  * FIFO order pipeline.
  *
  * Construct ids are a contract (the local runtime reads the synthesized template by them):

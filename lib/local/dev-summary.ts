@@ -9,6 +9,7 @@ import type { RunningFunction } from './local-app.ts';
 import type { ProvisionedApp } from './provision.ts';
 import { keyOf } from './model/index.ts';
 import type { SubscriptionModel } from './model/index.ts';
+import { LocalRuntimeError } from './errors.ts';
 
 /** One function's line of the summary. */
 export interface FunctionSummary {
@@ -74,7 +75,7 @@ export interface QueuedMessage {
 /** Messages currently in a queue (ready, delayed and in flight), read without receiving (fauxqs inspection API). */
 export async function messagesIn(endpoint: string, queueName: string): Promise<QueuedMessage[]> {
   const response = await fetch(`${endpoint}/_fauxqs/queues/${encodeURIComponent(queueName)}`);
-  if (!response.ok) throw new Error(`Inspecting queue ${queueName} answered ${response.status}`);
+  if (!response.ok) throw new LocalRuntimeError(`Inspecting queue ${queueName} answered ${response.status}`);
   type M = { messageId: string; body: string };
   const body = (await response.json()) as { messages?: { ready?: M[]; delayed?: M[]; inflight?: { message: M }[] } };
   const m = body.messages ?? {};

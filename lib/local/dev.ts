@@ -3,24 +3,29 @@
  * directory as `cdk synth` does, starts the embedded SNS/SQS server, provisions the
  * topics, queues and subscriptions of the assembly, runs an event source mapping
  * emulator per mapping, publishes the `--events` files, waits until every source queue
- * is drained, prints a summary per function and reconciles (lost must be 0).
+ * is drained, prints a summary per function and reconciles (lost must be 0). With
+ * `watch`, it keeps serving and hot-reloads functions whose source changed (hot-reload.ts).
  */
 import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import type { WriteStream } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { DevSummary, FunctionSummary } from './dev-summary.ts';
 import { SUMMARY_HEADERS, subscriptionAccepts, summarizeFunction, summaryRows } from './dev-summary.ts';
 import { waitForDrain } from './drain.ts';
+import { readWatchSelection } from './app-watcher.ts';
 import { startEmbeddedDynamoDb } from './embedded-dynamodb.ts';
 import { localClientConfig, startEmbeddedServer } from './embedded-server.ts';
 import { readEventsFile, resolveTarget } from './events-file.ts';
 import type { ParsedEvent } from './events-file.ts';
+import { startHotReload } from './hot-reload.ts';
+import type { HotReloader, ReloadResult } from './hot-reload.ts';
 import { startLocalFunctions } from './local-app.ts';
 import { keyOf, readAppModel, synthesizeApp, synthesizeCdkApp } from './model/index.ts';
 import type { AppBuilder, SynthesizedApp } from './model/index.ts';
 import { provisionApp } from './provision.ts';
+import type { ProvisionedApp } from './provision.ts';
 import type { Reporter } from './reporter.ts';
 import { outgoingMessages, publishMessages } from './traffic.ts';
 import type { OutgoingMessage } from './traffic.ts';
@@ -49,8 +54,25 @@ export interface DevOptions {
   readonly visibilityScale?: number;
   /** Longest wait for the queues to drain, in milliseconds. @default 120000 */
   readonly drainTimeoutMs?: number;
-  /** Keep serving after the summary until `signal` aborts (or SIGINT/SIGTERM). @default false */
+  /**
+   * Keep serving after the summary until `signal` aborts (or SIGINT/SIGTERM), and from the
+   * start hot-reload the functions whose source changed (files chosen like `cdk watch`:
+   * the `cdk.json` `watch.include`/`watch.exclude`; see hot-reload.ts). @default false
+   */
   readonly watch?: boolean;
+  /** Quiet time after the last file change before a reload, in milliseconds. @default 300 */
+  readonly reloadDebounceMs?: number;
+  /** After each hot reload (applied or failed). @default - none */
+  readonly onReload?: (result: ReloadResult) => void;
+  /**
+   * Run one function so a debugger can attach: one execution environment with its own
+   * inspector on `port` (0 = any free port), the timeouts not enforced; the `ws://` URL is
+   * printed each time an environment opens it. `function` picks it (required when the app
+   * has several). @default - no inspector
+   */
+  readonly inspect?: { readonly port: number; readonly function?: string };
+  /** Called once the app is provisioned and its functions run, before the events are published (awaited). @default - none */
+  readonly onReady?: (app: ProvisionedApp) => void | Promise<void>;
   /** Write the summary as JSON to this file. @default - not written */
   readonly summaryJson?: string;
   /** Directory for one log file per function; `false` drops function output. @default '.sluice/logs' */
@@ -61,7 +83,7 @@ export interface DevOptions {
   readonly signal?: AbortSignal;
 }
 
-type Resolved = Required<Omit<DevOptions, 'summaryJson' | 'reporter' | 'signal' | 'appDir' | 'context' | 'events' | 'build'>>;
+type Resolved = Required<Omit<DevOptions, 'summaryJson' | 'reporter' | 'signal' | 'appDir' | 'context' | 'events' | 'build' | 'reloadDebounceMs' | 'onReload' | 'inspect' | 'onReady'>>;
 
 /** Defaults of {@link DevOptions} (the CLI's `--help` shows these). */
 export const DEV_DEFAULTS: Readonly<Resolved> = Object.freeze({
@@ -98,11 +120,13 @@ export async function runDev(options: DevOptions): Promise<number> {
   try {
     const events: ParsedEvent[] = (o.events ?? []).flatMap((file) => readEventsFile(file));
     const synthMessages: string[] = [];
+    const appDir = resolve(o.appDir ?? process.cwd());
+    const synthesize = async (onMessage: (m: string) => void): Promise<SynthesizedApp> => (o.build
+      ? synthesizeApp({ build: o.build, ...(o.context ? { context: o.context } : {}) })
+      : synthesizeCdkApp({ dir: appDir, ...(o.context ? { context: o.context } : {}), onMessage: (_level, m) => onMessage(m) }));
     let synth: SynthesizedApp;
     try {
-      synth = o.build
-        ? synthesizeApp({ build: o.build, ...(o.context ? { context: o.context } : {}) })
-        : await synthesizeCdkApp({ dir: o.appDir ?? process.cwd(), ...(o.context ? { context: o.context } : {}), onMessage: (_level, m) => synthMessages.push(m) });
+      synth = await synthesize((m) => synthMessages.push(m));
     } catch (error) {
       for (const m of synthMessages) reporter.error(m.trimEnd());
       throw error;
@@ -125,7 +149,18 @@ export async function runDev(options: DevOptions): Promise<number> {
     const scaled = app.model.eventSourceMappings.map((m) => app.queue(m.queue)).map((q) => `${q.model.path} ${q.model.visibilityTimeoutSeconds} s → ${q.visibilityTimeoutSeconds} s`);
     if (o.visibilityScale !== 1 && scaled.length > 0) reporter.info(`Visibility timeouts scaled ×${o.visibilityScale} for this local run (--visibility-scale 1 honours the template): ${scaled.join(', ')}`);
     if (o.logDir !== false) mkdirSync(o.logDir, { recursive: true });
+    let reloader: HotReloader | undefined;
+    // Runs after the functions stopped: the assemblies they ran from can go.
+    cleanups.unshift(() => reloader?.dispose());
+    const inspect = o.inspect && {
+      ...o.inspect,
+      onInspector: (fn: string, info: { url: string } | { error: string }): void => {
+        if ('url' in info) reporter.info(`Debugger: ${fn} listens on ${info.url} (one execution environment, timeouts not enforced; attach with chrome://inspect or VS Code, port ${new URL(info.url).port})`);
+        else reporter.error(`--inspect: ${fn} could not open its inspector: ${info.error}`);
+      },
+    };
     const local = startLocalFunctions(app, {
+      ...(inspect ? { inspect } : {}),
       onLog: (fn, line) => {
         if (o.logDir === false) return;
         let stream = logs.get(fn);
@@ -136,6 +171,18 @@ export async function runDev(options: DevOptions): Promise<number> {
     cleanups.unshift(() => local.stop());
     for (const f of local.functions) reporter.info(`  function ${f.displayName} ← ${f.queues.map((q) => `${q.model.stack}/${q.model.path}`).join(', ')}`);
     if (o.logDir !== false && local.functions.length > 0) reporter.info(`Function logs: ${resolve(o.logDir)}`);
+    if (o.watch) {
+      const outputs = [o.logDir, o.summaryJson].filter((p): p is string => typeof p === 'string').map((p) => relative(appDir, resolve(p)));
+      const selection = readWatchSelection(appDir, outputs.filter((p) => p !== '' && !p.startsWith('..')));
+      reloader = startHotReload({
+        dir: appDir, selection, synthesize, initial: synth, app, local, reporter,
+        ...(o.reloadDebounceMs !== undefined ? { debounceMs: o.reloadDebounceMs } : {}), ...(o.onReload ? { onReload: o.onReload } : {}),
+      });
+      const hot = reloader;
+      cleanups.unshift(() => hot.stop());
+      reporter.info(`Hot reload: watching ${appDir} (include ${selection.include.join(' ')}; node_modules, cdk.out and dot directories excluded)`);
+    }
+    await o.onReady?.(app);
 
     const messages: OutgoingMessage[] = outgoingMessages(targets.map(({ event, target }) => ({
       event, target, address: target.kind === 'topic' ? app.topic(target.resource).arn : app.queue(target.resource).url,

@@ -7,6 +7,7 @@
 import { buildApp } from 'fauxqs';
 import { LoopbackError, assertLoopbackUrl, clientConfig, isLoopbackHost } from '../sqs/index.ts';
 import type { ClientConfig } from '../sqs/index.ts';
+import { LocalRuntimeError } from './errors.ts';
 
 /** Account id fauxqs puts in every queue and topic ARN and queue URL. */
 export const LOCAL_ACCOUNT_ID = '000000000000';
@@ -66,17 +67,17 @@ export async function startEmbeddedServer(opts: EmbeddedServerOptions = {}): Pro
   const port = opts.port ?? 0;
   const region = opts.region ?? LOCAL_REGION;
   if (!isLoopbackHost(host)) {
-    throw new Error(`Embedded server host must be a loopback address (127.0.0.0/8, ::1 or localhost); received '${host}'.`);
+    throw new LocalRuntimeError(`Embedded server host must be a loopback address (127.0.0.0/8, ::1 or localhost); received '${host}'.`);
   }
   if (!Number.isInteger(port) || port < 0 || port > 65_535) {
-    throw new Error(`Embedded server port must be an integer 0..65535; received ${String(port)}.`);
+    throw new LocalRuntimeError(`Embedded server port must be an integer 0..65535; received ${String(port)}.`);
   }
   const app = buildApp({ logger: false, defaultRegion: region });
   await app.listen({ port, host });
   const address = app.server.address();
   if (address === null || typeof address === 'string') {
     await app.close();
-    throw new Error('Embedded server did not report a TCP address.');
+    throw new LocalRuntimeError('Embedded server did not report a TCP address.');
   }
   const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   let stopped: Promise<void> | undefined;

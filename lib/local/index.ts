@@ -21,3 +21,4 @@ export { UnknownFunctionError } from './invoke.ts';
 export { EventsFileError, readEventsFile } from './events-file.ts';
 export type { EventLine } from './events-file.ts';
 export { SynthError, synthesizeCdkApp } from './model/index.ts';
+export { LocalRuntimeError } from './errors.ts';

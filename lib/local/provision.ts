@@ -14,6 +14,7 @@ import type { EmbeddedServer } from './embedded-server.ts';
 import { LOCAL_ACCOUNT_ID, localClientConfig } from './embedded-server.ts';
 import type { AppModel, FunctionModel, QueueModel, ResourceKey, SubscriptionModel, TopicModel } from './model/index.ts';
 import { keyOf } from './model/index.ts';
+import { LocalRuntimeError } from './errors.ts';
 
 /** A queue created locally. */
 export interface LocalQueue {
@@ -103,7 +104,7 @@ function queueAttributes(q: QueueModel, visibility: number): Record<string, stri
  */
 export async function provisionApp(model: AppModel, server: Pick<EmbeddedServer, 'endpoint' | 'region'>, options: ProvisionOptions = {}): Promise<ProvisionedApp> {
   const scale = options.visibilityScale ?? 1;
-  if (!(scale > 0)) throw new Error(`visibilityScale must be > 0; received ${String(scale)}.`);
+  if (!(scale > 0)) throw new LocalRuntimeError(`visibilityScale must be > 0; received ${String(scale)}.`);
   const config = localClientConfig(server);
   const sqs = new SQSClient(config);
   const sns = new SNSClient(config);
@@ -114,7 +115,7 @@ export async function provisionApp(model: AppModel, server: Pick<EmbeddedServer,
   try {
     const names = new Set<string>();
     for (const q of model.queues) {
-      if (names.has(q.name)) throw new Error(`Two queues of the app resolve to the local name '${q.name}'.`);
+      if (names.has(q.name)) throw new LocalRuntimeError(`Two queues of the app resolve to the local name '${q.name}'.`);
       names.add(q.name);
       const visibility = scaled(q.visibilityTimeoutSeconds, scale);
       await sqs.send(new CreateQueueCommand({ QueueName: q.name, Attributes: queueAttributes(q, visibility) }));
@@ -122,7 +123,7 @@ export async function provisionApp(model: AppModel, server: Pick<EmbeddedServer,
     }
     const lookupQueue = (key: ResourceKey): LocalQueue => {
       const q = queues.get(keyOf(key));
-      if (q === undefined) throw new Error(`${keyOf(key)} is not a queue of the app.`);
+      if (q === undefined) throw new LocalRuntimeError(`${keyOf(key)} is not a queue of the app.`);
       return q;
     };
     for (const q of queues.values()) {
@@ -137,7 +138,7 @@ export async function provisionApp(model: AppModel, server: Pick<EmbeddedServer,
     }
     const lookupTopic = (key: ResourceKey): LocalTopic => {
       const t = topics.get(keyOf(key));
-      if (t === undefined) throw new Error(`${keyOf(key)} is not a topic of the app.`);
+      if (t === undefined) throw new LocalRuntimeError(`${keyOf(key)} is not a topic of the app.`);
       return t;
     };
     for (const s of model.subscriptions) {

@@ -1,10 +1,19 @@
 /**
  * Converts a message from `ReceiveMessage` into the record Lambda's SQS event source
- * delivers (DESIGN §3): lower-camel fields, string attributes, message attributes with
+ * delivers: lower-camel fields, string attributes, message attributes with
  * `stringValue`/`binaryValue` (base64) and empty list values, `eventSource: 'aws:sqs'`.
  */
 import type { Message, MessageAttributeValue } from '@aws-sdk/client-sqs';
+import { SluiceError } from '../../lambda/runtime/index.ts';
 import type { SqsMessageAttribute, SqsRecord, SqsRecordAttributes } from '../../lambda/runtime/index.ts';
+
+/** A received message lacks a field every SQS message has (code `INVALID_MESSAGE`). */
+export class InvalidMessageError extends SluiceError {
+  constructor(message: string) {
+    super('INVALID_MESSAGE', message);
+    this.name = 'InvalidMessageError';
+  }
+}
 
 const base64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64');
 
@@ -40,11 +49,11 @@ function toRecordAttributes(attrs: Message['Attributes']): SqsRecordAttributes {
  * @param message - from `ReceiveMessage` with `MessageSystemAttributeNames: ['All']` and `MessageAttributeNames: ['All']`.
  * @param queueArn - the `eventSourceARN`.
  * @param region - the `awsRegion`.
- * @throws Error when the message has no `MessageId`, `ReceiptHandle` or `Body`.
+ * @throws {InvalidMessageError} when the message has no `MessageId`, `ReceiptHandle` or `Body`.
  */
 export function toSqsRecord(message: Message, queueArn: string, region: string): SqsRecord {
   if (message.MessageId === undefined || message.ReceiptHandle === undefined || message.Body === undefined) {
-    throw new Error('Received a message without MessageId, ReceiptHandle or Body.');
+    throw new InvalidMessageError('Received a message without MessageId, ReceiptHandle or Body.');
   }
   const messageAttributes: Record<string, SqsMessageAttribute> = {};
   for (const [name, value] of Object.entries(message.MessageAttributes ?? {})) messageAttributes[name] = toRecordAttribute(value);

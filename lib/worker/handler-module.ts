@@ -47,7 +47,7 @@ export function sluiceWorkerHandler<T>(handle: Handle<T>, options: BatchOptions<
 
 /**
  * Wraps any Lambda SQS handler `(event, context) => response`; its response is read with
- * the partial batch response rules of DESIGN §3 (a throw fails the whole batch).
+ * the partial batch response rules of README "Partial batch responses" (a throw fails the whole batch).
  */
 export function lambdaWorkerHandler(handler: LambdaSqsHandler, description = 'Lambda handler'): WorkerHandler {
   return { description, run: (records) => runLambdaHandler(records, handler) };

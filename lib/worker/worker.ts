@@ -1,5 +1,5 @@
 /**
- * The long-polling worker (DESIGN §6): runs a Sluice handler against an SQS queue
+ * The long-polling worker (README "Worker and CLI"): runs a Sluice handler against an SQS queue
  * outside Lambda, with scaling pollers, bounded concurrency, visibility heartbeats,
  * Prometheus metrics and a graceful drain.
  */

@@ -7,7 +7,7 @@
  * Installs once (the registry is the only network it uses, through npm's cache).
  */
 import { execFile } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -46,7 +46,13 @@ beforeAll(async () => {
   project = join(root, 'project');
   cpSync(join(REPO_ROOT, 'test', 'e2e', 'fixtures', 'app'), project, { recursive: true });
   writeFileSync(join(project, 'package.json'), `${JSON.stringify({ name: 'shop', private: true, type: 'module' }, null, 2)}\n`);
-  await sh(project, 'npm', [...npmInstall, tarball, dev('aws-cdk-lib'), dev('constructs'), dev('zod'), dev('aws-cdk'), dev('typescript'), dev('vitest'), dev('@types/node')], 300_000);
+  mkdirSync(join(root, 'node22'));
+  writeFileSync(join(root, 'node22', 'package.json'), '{"name":"node22","private":true}\n');
+  await Promise.all([
+    sh(project, 'npm', [...npmInstall, tarball, dev('aws-cdk-lib'), dev('constructs'), dev('zod'), dev('aws-cdk'), dev('typescript'), dev('vitest'), dev('@types/node')], 300_000),
+    // Node 22 (the oldest the kit supports), from the npm registry's `node` package.
+    sh(join(root, 'node22'), 'npm', [...npmInstall, 'node@22'], 300_000),
+  ]);
 }, 400_000);
 
 afterAll(() => {
@@ -117,6 +123,24 @@ describe('the packed kit, installed into a project outside the repo', () => {
     const error = await sh(project, 'sluice', ['dev', '--events', 'bad.jsonl', '--log-dir', '-']).then(() => undefined, (e: Error) => e);
     expect(error?.message).toMatch(/bad\.jsonl:2: "to": "Nowhere" names no topic or queue/);
     expect(error?.message).not.toMatch(/Publishing/);
+  });
+
+  it('works on Node 22 too: ESM and CommonJS imports, and sluice dev', async () => {
+    const node22 = join(root, 'node22', 'node_modules', '.bin');
+    const saved = env;
+    env = { ...env, PATH: [join(project, 'node_modules', '.bin'), node22, process.env.PATH].join(delimiter) };
+    try {
+      expect((await sh(project, 'node', ['--version'])).stdout).toMatch(/^v22\./);
+      const esm = await sh(project, 'node', ['--input-type=module', '-e', "const c = await import('sluice/cdk'); const l = await import('sluice/local'); console.log(typeof c.QueueConsumer, typeof l.runDev)"]);
+      expect(esm.stdout.trim()).toBe('function function');
+      const cjs = await sh(project, 'node', ['require-check.cjs']);
+      expect(JSON.parse(cjs.stdout.trim().split('\n').at(-1)!)).toEqual({ cdk: 'function', runtime: 'function', testing: 'function' });
+      const summaryFile = join(root, 'summary-22.json');
+      await sh(project, 'sluice', ['dev', '--events', 'events.jsonl', '--summary-json', summaryFile, '--log-dir', '-'], 240_000);
+      expect(JSON.parse(readFileSync(summaryFile, 'utf8'))).toMatchObject({ published: 7, lost: 0, drained: true });
+    } finally {
+      env = saved;
+    }
   });
 
   it('scaffolds with sluice init; the scaffold passes npm test and npm start', async () => {

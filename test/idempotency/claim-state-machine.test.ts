@@ -1,5 +1,5 @@
 /**
- * The claim state machine of DESIGN §7, transition by transition, on the in-memory store
+ * The claim state machine of README "Idempotency", on the in-memory store
  * with an injected clock: absent → IN_PROGRESS → COMPLETED, or removed on release; live
  * and expired claims; live and expired completions.
  */

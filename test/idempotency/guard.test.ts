@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
-  dynamoDbStore, IdempotencyInProgressError, IdempotencyStoreError, idempotencyStore, memoryStore,
+  dynamoDbStore, idempotencyId, IdempotencyInProgressError, IdempotencyStoreError, idempotencyStore, memoryStore,
 } from '../../lambda/idempotency/index.ts';
 import type { IdempotencyRecordStore } from '../../lambda/idempotency/index.ts';
 import { ConfigError, DeadlineError, processBatch, sqsHandler, TransientError } from '../../lambda/runtime/index.ts';
@@ -130,6 +130,22 @@ describe('idempotency across deliveries', () => {
     advance(2000);
     await processBatch([user('m1', 'u1')], handle, options);
     expect(runs).toHaveLength(2);
+  });
+
+  it('takes the default expiry from SLUICE_IDEMPOTENCY_EXPIRES_AFTER_SECONDS (QueueConsumer expiresAfter), under the option', async () => {
+    const { store, handle } = setup();
+    vi.stubEnv('SLUICE_IDEMPOTENCY_EXPIRES_AFTER_SECONDS', '120');
+    await processBatch([user('m1', 'u1')], handle, { logger: false, idempotency: { store } });
+    await processBatch([user('m2', 'u1')], handle, { logger: false, idempotency: { store, expiresAfterSeconds: 30 } });
+    expect(store.items.get('sluice#m1')?.expiration).toBe(T0 / 1000 + 120);
+    expect(store.items.get('sluice#m2')?.expiration).toBe(T0 / 1000 + 30);
+  });
+
+  it('stores a key longer than DynamoDB allows as its SHA-256, within its namespace', () => {
+    expect(idempotencyId('fn', 'order-1')).toBe('fn#order-1');
+    const long = idempotencyId('fn', 'x'.repeat(3000));
+    expect(long).toMatch(/^fn#sha256:[0-9a-f]{64}$/);
+    expect(idempotencyId('fn', 'x'.repeat(3000))).toBe(long);
   });
 
   it('expires completed keys after 3600 s by default', async () => {
@@ -318,6 +334,13 @@ describe('idempotency options', () => {
     expect(problem).toMatch(/^idempotency\.store: dynamoDbStore\(\) table "auto": SLUICE_IDEMPOTENCY_TABLE is not set/);
     vi.stubEnv('SLUICE_IDEMPOTENCY_TABLE', 'users-idempotency');
     expect(() => sqsHandler({ handle, idempotency: { store: dynamoDbStore() } })).not.toThrow();
+  });
+
+  it('fails at creation when SLUICE_IDEMPOTENCY_EXPIRES_AFTER_SECONDS is not a whole number of seconds', () => {
+    vi.stubEnv('SLUICE_IDEMPOTENCY_EXPIRES_AFTER_SECONDS', '1h');
+    expect(problemsOf({ idempotency: { store: memoryStore() } })).toEqual([
+      'SLUICE_IDEMPOTENCY_EXPIRES_AFTER_SECONDS: received "1h"; allowed: an integer ≥ 1 (seconds)',
+    ]);
   });
 
   it('reports idempotency problems together with the others', () => {

@@ -1,5 +1,5 @@
 /**
- * Event filtering of an SQS event source (DESIGN §3): patterns on `body` only, a JSON body
+ * Event filtering of an SQS event source (README "Partial batch responses"): patterns on `body` only, a JSON body
  * matched as JSON, a plain-text body only by plain-string patterns; filtered messages are
  * deleted. Patterns on other keys are rejected, as Lambda rejects them when the mapping is
  * created.

@@ -1,5 +1,5 @@
 /**
- * What the function receives from the emulator: the exact SQS record shape of DESIGN §3,
+ * What the function receives from the emulator: the exact SQS record shape of README "Partial batch responses",
  * the Lambda context, its own environment; plus filter criteria, batching and concurrency.
  */
 import { createHash } from 'node:crypto';

@@ -1,5 +1,5 @@
 /**
- * DESIGN §3, redelivery: a failed message comes back only after its visibility timeout,
+ * README "Partial batch responses": a failed message comes back only after its visibility timeout,
  * and after `maxReceiveCount` receives the queue's redrive policy moves it to the DLQ.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

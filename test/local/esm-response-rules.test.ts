@@ -1,5 +1,5 @@
 /**
- * DESIGN §3, partial batch responses: one test per rule, each on a fresh queue of the
+ * README "Partial batch responses": one test per rule, each on a fresh queue of the
  * embedded server, through the real emulator and the bundled scripted fixture handler.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

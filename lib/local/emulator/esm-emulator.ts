@@ -18,6 +18,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { Message } from '@aws-sdk/client-sqs';
+import { toError } from '../../../lambda/runtime/index.ts';
 import type { SqsEvent, SqsRecord } from '../../../lambda/runtime/index.ts';
 import type { InvocationResult } from './lambda-invoker.ts';
 import type { EmbeddedServer } from '../index.ts';
@@ -269,7 +270,7 @@ export class EsmEmulator extends EventEmitter<EmulatorEvents> {
     try {
       return await this.#o.invoke(event);
     } catch (error) {
-      const e = error instanceof Error ? error : new Error(String(error));
+      const e = toError(error);
       return { outcome: { status: 'crashed', errorName: e.name, errorMessage: e.message }, requestId: '', durationMs: 0, coldStart: false };
     } finally {
       this.#invoking -= 1;

@@ -22,8 +22,20 @@ export interface ExecutionEnvironment {
   readonly logStreamName: string;
   /** Settles when the init phase ends (never rejects). */
   readonly init: Promise<InitResult>;
+  /** Settles when the worker has exited (its inspector port, if any, is free again). */
+  readonly exited: Promise<void>;
   busy: boolean;
   dead: boolean;
+}
+
+/** The inspector of an environment (`sluice dev --inspect`). */
+export interface EnvironmentInspect {
+  /** Port of the inspector; 0 = any free port. */
+  readonly port: number;
+  /** @default '127.0.0.1' */
+  readonly host?: string;
+  /** Each environment's inspector `ws://` URL once it listens, or why it could not. */
+  readonly onInspector?: (info: { readonly url: string } | { readonly error: string }) => void;
 }
 
 /** What an environment is started with. */
@@ -31,8 +43,10 @@ export interface SpawnOptions {
   readonly fn: EnvironmentFunction;
   readonly region: string;
   readonly endpoint: string;
+  /** Limit of the init phase; `Infinity` = none. */
   readonly initTimeoutMs: number;
   readonly onLog?: ((line: string, stream: 'stdout' | 'stderr') => void) | undefined;
+  readonly inspect?: EnvironmentInspect | undefined;
 }
 
 /** An outcome that is not a returned value. */
@@ -44,7 +58,11 @@ export function failedOutcome(status: 'error' | 'timeout' | 'crashed', errorName
 export function spawnEnvironment(options: SpawnOptions): ExecutionEnvironment {
   const { fn, region, endpoint, onLog } = options;
   const logStreamName = newLogStreamName();
-  const workerData: EnvironmentData = { taskRoot: fn.assetDir, handler: fn.handler, runtime: fn.runtime };
+  const inspect = options.inspect;
+  const workerData: EnvironmentData = {
+    taskRoot: fn.assetDir, handler: fn.handler, runtime: fn.runtime,
+    ...(inspect ? { inspect: { port: inspect.port, host: inspect.host ?? '127.0.0.1' } } : {}),
+  };
   const worker = new Worker(new URL(`./lambda-environment-thread.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url), {
     workerData,
     env: lambdaEnvironmentVariables(fn, region, endpoint, logStreamName),
@@ -54,12 +72,18 @@ export function spawnEnvironment(options: SpawnOptions): ExecutionEnvironment {
     name: `lambda:${fn.name}`,
   });
   for (const stream of ['stdout', 'stderr'] as const) pipeLines(worker[stream], (line) => onLog?.(line, stream));
-  return { worker, logStreamName, init: initPhase(worker, options.initTimeoutMs), busy: false, dead: false };
+  if (inspect?.onInspector) {
+    const onInspector = inspect.onInspector;
+    worker.on('message', (m: EnvironmentMessage) => { if (m.type === 'inspector') onInspector(m.url ? { url: m.url } : { error: m.error ?? 'unknown error' }); });
+  }
+  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  return { worker, logStreamName, init: initPhase(worker, options.initTimeoutMs), exited, busy: false, dead: false };
 }
 
 /**
  * Waits on a worker until `settle` maps one of its messages, its error or its exit to a
- * value, or `timeoutMs` passes (then `onTimeout` decides, and the worker is terminated).
+ * value, or `timeoutMs` passes (then `onTimeout` decides, and the worker is terminated);
+ * a `timeoutMs` of `Infinity` never times out.
  */
 function watch<T>(worker: Worker, timeoutMs: number, settle: {
   message(m: EnvironmentMessage): T | undefined;
@@ -81,10 +105,10 @@ function watch<T>(worker: Worker, timeoutMs: number, settle: {
     };
     const onError = (e: Error): void => finish(settle.error(e));
     const onExit = (code: number): void => finish(settle.exit(code));
-    const timer = setTimeout(() => {
+    const timer = Number.isFinite(timeoutMs) ? setTimeout(() => {
       void worker.terminate();
       finish(settle.timeout());
-    }, timeoutMs);
+    }, timeoutMs) : undefined;
     worker.on('message', onMessage);
     worker.on('error', onError);
     worker.on('exit', onExit);
@@ -104,8 +128,8 @@ function initPhase(worker: Worker, limitMs: number): Promise<InitResult> {
 }
 
 /**
- * Runs one invocation in an initialised environment, cut off at `timeoutSeconds`; marks
- * the environment dead when it crashed or timed out.
+ * Runs one invocation in an initialised environment, cut off at `timeoutSeconds`
+ * (`Infinity`: never); marks the environment dead when it crashed or timed out.
  */
 export function runInvocation(env: ExecutionEnvironment, message: InvokeMessage, timeoutSeconds: number): Promise<InvocationOutcome> {
   const outcome = watch<InvocationOutcome>(env.worker, timeoutSeconds * 1000, {

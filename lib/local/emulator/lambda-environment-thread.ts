@@ -10,6 +10,7 @@
  *
  * Runs inside the Worker only; imported by nothing.
  */
+import inspector from 'node:inspector';
 import { registerHooks } from 'node:module';
 import { parentPort, workerData } from 'node:worker_threads';
 import { isLoopbackHost } from '../../sqs/loopback.ts';
@@ -85,6 +86,27 @@ function taskRootAsCwd(): void {
   process.cwd = (): string => data.taskRoot;
 }
 
+/**
+ * `sluice dev --inspect`: opens this thread's own inspector (each Worker is an isolate
+ * with its own agent; `inspector.open()` works inside a Worker), before the handler is
+ * imported, without waiting for a debugger. `open()` does not throw when the port is
+ * taken: it leaves `url()` undefined.
+ */
+function openInspector(): void {
+  if (data.inspect === undefined) return;
+  const { port, host } = data.inspect;
+  let url: string | undefined;
+  let error: string | undefined;
+  try {
+    inspector.open(port, host, false);
+    url = inspector.url();
+  } catch (thrown) {
+    error = thrown instanceof Error ? thrown.message : String(thrown);
+  }
+  parentPort?.postMessage(url ? { type: 'inspector', url } : { type: 'inspector', error: error ?? `cannot listen on ${host}:${port} (address in use?)` });
+}
+
+openInspector();
 guardFetch();
 provideAwsSdk();
 taskRootAsCwd();

@@ -12,6 +12,11 @@
  * environment discarded. Requests and responses over 6 MB fail, like Lambda's
  * synchronous payload limit.
  *
+ * Hot reload (`sluice dev --watch`, {@link LambdaInvoker.reload}): environments of the
+ * old code finish their invocation and are then retired; new invocations start fresh
+ * environments on the new asset. With `inspect`, the one environment of the function
+ * opens its own inspector (a Worker is an isolate with its own agent).
+ *
  * Why Workers: functions of one app have different environments, and a handler reads
  * `process.env` when its module loads; a Worker gives each its own `process.env` and
  * module graph without a process per function, and can be terminated when it hangs.
@@ -22,7 +27,7 @@ import { SluiceError } from '../../../lambda/runtime/index.ts';
 import type { InvocationOutcome } from '../../sqs/index.ts';
 import type { InvokeMessage } from './environment-messages.ts';
 import { lambdaEnvironmentVariables } from './environment-variables.ts';
-import type { ExecutionEnvironment } from './execution-environment.ts';
+import type { EnvironmentInspect, ExecutionEnvironment } from './execution-environment.ts';
 import { failedOutcome as failed, runInvocation, spawnEnvironment } from './execution-environment.ts';
 import { MAX_PAYLOAD_BYTES, payloadBytes } from './payload.ts';
 
@@ -72,6 +77,14 @@ export interface LambdaInvokerOptions {
    * @default {@link INIT_TIMEOUT_MS}
    */
   readonly initTimeoutMs?: number;
+  /**
+   * Open an inspector in each environment so a debugger can attach (`sluice dev
+   * --inspect`): one environment at a time (`maxEnvironments` is ignored), whose init
+   * limit and invocation timeout are not enforced (a paused debugger would trip them);
+   * a replaced environment's successor opens the same port once the old one has exited.
+   * @default - no inspector
+   */
+  readonly inspect?: EnvironmentInspect;
 }
 
 /** The result of one invocation. */
@@ -96,7 +109,13 @@ export interface InvocationResult {
  */
 export class LambdaInvoker {
   readonly #options: LambdaInvokerOptions;
+  /** The code new environments run ({@link reload} replaces it). */
+  #fn: InvokerFunction;
   readonly #environments: ExecutionEnvironment[] = [];
+  /** The code each live environment runs; an environment whose code is not `#fn` is retired when it falls idle. */
+  readonly #code = new Map<ExecutionEnvironment, InvokerFunction>();
+  /** Environments terminated whose worker has not exited yet. */
+  readonly #exiting = new Set<Promise<void>>();
   readonly #waiting: (() => void)[] = [];
   #nextId = 0;
   #closed = false;
@@ -105,6 +124,7 @@ export class LambdaInvoker {
 
   constructor(options: LambdaInvokerOptions) {
     this.#options = options;
+    this.#fn = options.fn;
   }
 
   /** The environment variables a function sees (see {@link lambdaEnvironmentVariables}). */
@@ -121,7 +141,7 @@ export class LambdaInvoker {
    * @throws {InvokerClosedError} when the invoker is closed.
    */
   async invoke(event: unknown): Promise<InvocationResult> {
-    if (this.#closed) throw new InvokerClosedError(this.#options.fn.name);
+    if (this.#closed) throw new InvokerClosedError(this.#fn.name);
     const requestId = randomUUID();
     const requestBytes = payloadBytes(event);
     if (requestBytes > MAX_PAYLOAD_BYTES) {
@@ -145,16 +165,45 @@ export class LambdaInvoker {
     }
   }
 
+  /**
+   * Hot reload: new invocations run `fn` (a rebuilt asset, a changed configuration) in
+   * fresh environments. Idle environments of the old code are closed at once; busy ones
+   * finish their invocation on the old code and are closed when they return it, so an
+   * in-flight batch is never cut off and its response is applied as usual.
+   *
+   * @returns resolves once every environment of the old code has exited.
+   * @throws {InvokerClosedError} when the invoker is closed.
+   */
+  reload(fn: InvokerFunction): Promise<void> {
+    if (this.#closed) throw new InvokerClosedError(this.#fn.name);
+    this.#fn = fn;
+    const old = [...this.#environments];
+    for (const env of old) if (!env.busy) this.#remove(env);
+    for (const wake of this.#waiting.splice(0)) wake();
+    const retired = Promise.all(old.map((env) => env.exited)).then(() => undefined);
+    if (this.#options.inspect) void retired.then(() => this.prewarm());
+    return retired;
+  }
+
+  /**
+   * Starts an environment now when none is alive, so its init runs (and, with `inspect`,
+   * its inspector listens) before the first invocation arrives.
+   */
+  async prewarm(): Promise<void> {
+    await Promise.all(this.#exiting);
+    if (!this.#closed && this.#environments.length === 0) this.#spawn();
+  }
+
   /** Terminates every execution environment; pending invocations end as `crashed`. */
   async close(): Promise<void> {
     this.#closed = true;
     const workers = this.#environments.splice(0).map((e) => e.worker.terminate());
     for (const wake of this.#waiting.splice(0)) wake();
-    await Promise.all(workers);
+    await Promise.all([...workers, ...this.#exiting]);
   }
 
   #run(env: ExecutionEnvironment, event: unknown, requestId: string, started: number): Promise<InvocationOutcome> {
-    const fn = this.#options.fn;
+    const fn = this.#code.get(env) ?? this.#fn;
     const message: InvokeMessage = {
       type: 'invoke', id: this.#nextId++, event,
       context: {
@@ -163,41 +212,54 @@ export class LambdaInvoker {
         deadlineMs: started + fn.timeoutSeconds * 1000,
       },
     };
-    return runInvocation(env, message, fn.timeoutSeconds).then((outcome) => oversized(outcome) ?? outcome);
+    const timeoutSeconds = this.#options.inspect ? Number.POSITIVE_INFINITY : fn.timeoutSeconds;
+    return runInvocation(env, message, timeoutSeconds).then((outcome) => oversized(outcome) ?? outcome);
   }
 
   async #acquire(): Promise<{ env: ExecutionEnvironment; cold: boolean }> {
     for (;;) {
-      const idle = this.#environments.find((e) => !e.busy && !e.dead);
+      const idle = this.#environments.find((e) => !e.busy && !e.dead && this.#code.get(e) === this.#fn);
       if (idle) {
         idle.busy = true;
         return { env: idle, cold: false };
       }
-      if (this.#environments.length < (this.#options.maxEnvironments ?? 1)) {
+      const max = this.#options.inspect ? 1 : this.#options.maxEnvironments ?? 1;
+      if (this.#environments.length < max) {
+        // The inspector's port is free only once the environment that held it has exited.
+        if (this.#options.inspect && this.#exiting.size > 0) {
+          await Promise.all(this.#exiting);
+          continue;
+        }
         const env = this.#spawn();
         env.busy = true;
         return { env, cold: true };
       }
       await new Promise<void>((resolve) => this.#waiting.push(resolve));
-      if (this.#closed) throw new InvokerClosedError(this.#options.fn.name);
+      if (this.#closed) throw new InvokerClosedError(this.#fn.name);
     }
   }
 
   #release(env: ExecutionEnvironment): void {
     env.busy = false;
-    if (env.dead) this.#remove(env);
+    if (env.dead || this.#code.get(env) !== this.#fn) this.#remove(env);
     this.#waiting.shift()?.();
   }
 
   #remove(env: ExecutionEnvironment): void {
     const index = this.#environments.indexOf(env);
-    if (index >= 0) this.#environments.splice(index, 1);
+    if (index < 0) return;
+    this.#environments.splice(index, 1);
+    this.#code.delete(env);
+    this.#exiting.add(env.exited);
+    void env.exited.then(() => this.#exiting.delete(env.exited));
     void env.worker.terminate();
   }
 
   #spawn(): ExecutionEnvironment {
-    const { fn, region, endpoint, onLog } = this.#options;
-    const env = spawnEnvironment({ fn, region, endpoint, onLog, initTimeoutMs: this.#options.initTimeoutMs ?? INIT_TIMEOUT_MS });
+    const { region, endpoint, onLog, inspect } = this.#options;
+    const fn = this.#fn;
+    const initTimeoutMs = inspect ? Number.POSITIVE_INFINITY : this.#options.initTimeoutMs ?? INIT_TIMEOUT_MS;
+    const env = spawnEnvironment({ fn, region, endpoint, onLog, initTimeoutMs, inspect });
     const died = (): void => {
       env.dead = true;
       if (!env.busy) {
@@ -208,6 +270,7 @@ export class LambdaInvoker {
     env.worker.on('error', died);
     env.worker.on('exit', died);
     this.#environments.push(env);
+    this.#code.set(env, fn);
     return env;
   }
 }

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { isRecord } from './cfn-values.ts';
 import type { CfnValue, StackTemplate } from './model.ts';
+import { AppModelError } from './errors.ts';
 
 /** One stack of the assembly, with what the template reader needs besides the template. */
 export interface AssemblyStack extends StackTemplate {
@@ -19,7 +20,7 @@ export interface AssemblyStack extends StackTemplate {
 
 function readJson(file: string): Record<string, unknown> {
   const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
-  if (!isRecord(parsed)) throw new Error(`${file}: expected a JSON object`);
+  if (!isRecord(parsed)) throw new AppModelError(`${file}: expected a JSON object`);
   return parsed;
 }
 

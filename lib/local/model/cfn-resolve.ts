@@ -6,6 +6,7 @@
 import { isRecord, referenceOf } from './cfn-values.ts';
 import type { Reference } from './cfn-values.ts';
 import type { CfnValue, StackTemplate } from './model.ts';
+import { AppModelError } from './errors.ts';
 
 /** What the resolver asks the caller for. */
 export interface ResolveContext {
@@ -37,7 +38,7 @@ function lookup(name: string, stack: string, ctx: ResolveContext, what: string):
     ? { stack, logicalId: name, attribute: 'Ref' }
     : { stack, logicalId: name.slice(0, dot), attribute: name.slice(dot + 1) };
   const value = ctx.attribute(ref);
-  if (value === undefined) throw new Error(`${what}: cannot resolve '${name}' locally`);
+  if (value === undefined) throw new AppModelError(`${what}: cannot resolve '${name}' locally`);
   return value;
 }
 
@@ -64,7 +65,7 @@ export function resolveCfnValue(value: CfnValue, stack: string, ctx: ResolveCont
   if (fn === 'Fn::GetAtt' || fn === 'Fn::ImportValue') {
     const ref = referenceOf(value, stack, ctx.templates);
     const resolved = ref === undefined ? undefined : ctx.attribute(ref);
-    if (resolved === undefined) throw new Error(`${what}: cannot resolve ${JSON.stringify(value)} locally`);
+    if (resolved === undefined) throw new AppModelError(`${what}: cannot resolve ${JSON.stringify(value)} locally`);
     return resolved;
   }
   if (fn === 'Fn::Join' && Array.isArray(arg) && typeof arg[0] === 'string' && Array.isArray(arg[1])) {
@@ -78,11 +79,11 @@ export function resolveCfnValue(value: CfnValue, stack: string, ctx: ResolveCont
     const index = Number(resolveCfnValue(arg[0] as CfnValue, stack, ctx, what));
     const list = Array.isArray(arg[1]) ? arg[1].map((v) => resolveCfnValue(v, stack, ctx, what)) : resolveCfnValue(arg[1] as CfnValue, stack, ctx, what).split(',');
     const picked = list[index];
-    if (picked === undefined) throw new Error(`${what}: Fn::Select index ${index} out of range`);
+    if (picked === undefined) throw new AppModelError(`${what}: Fn::Select index ${index} out of range`);
     return picked;
   }
   if (fn === 'Fn::Split' && Array.isArray(arg) && typeof arg[0] === 'string') {
     return resolveCfnValue(arg[1] as CfnValue, stack, ctx, what).split(arg[0]).join(',');
   }
-  throw new Error(`${what}: unsupported CloudFormation value ${JSON.stringify(value)}`);
+  throw new AppModelError(`${what}: unsupported CloudFormation value ${JSON.stringify(value)}`);
 }

@@ -11,3 +11,4 @@ export { FilterCriteriaError, checkSqsFilterPattern } from './filter-criteria.ts
 export type { Reference } from './cfn-values.ts';
 export { synthesizeCdkApp, SynthError } from './synth.ts';
 export type { AppBuilder, CdkAppSynthOptions, SynthesizedApp } from './synth.ts';
+export { AppModelError } from './errors.ts';

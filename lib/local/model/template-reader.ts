@@ -8,6 +8,7 @@ import type { AssemblyStack } from './assembly.ts';
 import { readAssemblyStacks } from './assembly.ts';
 import { isRecord, jsonObject, literalBoolean, literalNumber, literalString, referenceOf } from './cfn-values.ts';
 import { checkSqsFilterPattern } from './filter-criteria.ts';
+import { AppModelError } from './errors.ts';
 import type {
   AppModel, CfnValue, EventSourceMappingModel, FunctionModel, QueueModel, ResourceKey, SubscriptionModel, TableIndexModel, TableKeyModel, TableModel, TopicModel,
 } from './model.ts';
@@ -31,7 +32,7 @@ function localName(stack: string, path: string, suffix: string, max: number): st
 
 function requireRef(value: CfnValue | undefined, stack: AssemblyStack, stacks: readonly AssemblyStack[], what: string): ResourceKey {
   const ref = referenceOf(value, stack.stack, stacks);
-  if (ref === undefined) throw new Error(`${stack.stack}: ${what} is not a reference to a resource of the app: ${JSON.stringify(value)}`);
+  if (ref === undefined) throw new AppModelError(`${stack.stack}: ${what} is not a reference to a resource of the app: ${JSON.stringify(value)}`);
   return { stack: ref.stack, logicalId: ref.logicalId };
 }
 
