@@ -2,7 +2,8 @@
  * The chaos CDK app, built with the real constructs: an `Events` topic fanning out by the
  * `route` attribute to `LambdaConsumer` (run by the event source mapping emulator) and
  * `WorkerConsumer` (whose queue the `sluice worker` process consumes), both with the
- * chaos handler.
+ * chaos handler; with idempotency, each consumer with `idempotency: true` (its table, and
+ * `SLUICE_IDEMPOTENCY_TABLE`).
  */
 import { fileURLToPath } from 'node:url';
 import { App, Duration, Stack } from 'aws-cdk-lib';
@@ -22,6 +23,15 @@ export const CHAOS_APP = {
   workerConsumer: 'WorkerConsumer',
   /** Message attribute routing each message to one consumer. */
   routeAttribute: 'route',
+  /**
+   * `maxReceiveCount` of the worker consumer's queue. A SIGKILLed worker leaves its claims
+   * in progress until `workerInProgressExpiryMs` (8 s with the default plan); meanwhile
+   * each redelivery is refused (a transient failure, 0–2 s of backoff), so the queue allows
+   * enough receives to outlast the claim instead of dead-lettering the message. The Lambda
+   * consumer keeps the default (5): its claims expire at the function deadline, before the
+   * visibility timeout lets a retry in.
+   */
+  workerMaxReceiveCount: 20,
 } as const;
 
 const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -32,6 +42,10 @@ export const CHAOS_HANDLER_ENTRY = fileURLToPath(new URL('./chaos-handler.ts', i
 export interface ChaosAppSettings {
   readonly plan: FaultPlan;
   readonly ledgerDir: string;
+  /** Where the handler writes its effects (the side-effect ledger). */
+  readonly effectsDir: string;
+  /** Both consumers get `idempotency: true` and the handler protects its effect. */
+  readonly idempotency: boolean;
   readonly functionTimeoutSeconds: number;
   readonly batchSize: number;
   readonly maxConcurrency: number;
@@ -43,7 +57,10 @@ export function chaosAppBuilder(settings: ChaosAppSettings): AppBuilder {
     const app = new App({ outdir, context: { ...readCdkContext(), ...context } });
     const stack = new Stack(app, CHAOS_APP.stackName);
     const topic = new EventTopic(stack, CHAOS_APP.topic);
-    const environment = { [CHAOS_ENV.plan]: JSON.stringify(settings.plan), [CHAOS_ENV.ledgerDir]: settings.ledgerDir, SLUICE_LOG_LEVEL: 'warn' };
+    const environment = {
+      [CHAOS_ENV.plan]: JSON.stringify(settings.plan), [CHAOS_ENV.ledgerDir]: settings.ledgerDir, [CHAOS_ENV.effectsDir]: settings.effectsDir,
+      [CHAOS_ENV.idempotency]: settings.idempotency ? 'on' : 'off', SLUICE_LOG_LEVEL: 'warn',
+    };
     const consumer = (id: string, role: 'lambda' | 'worker'): QueueConsumer => {
       const c = new QueueConsumer(stack, id, {
         entry: CHAOS_HANDLER_ENTRY,
@@ -53,6 +70,8 @@ export function chaosAppBuilder(settings: ChaosAppSettings): AppBuilder {
         batchSize: settings.batchSize,
         maxConcurrency: settings.maxConcurrency,
         environment: { ...environment, [CHAOS_ENV.role]: role },
+        ...(settings.idempotency ? { idempotency: true as const } : {}),
+        ...(role === 'worker' ? { maxReceiveCount: CHAOS_APP.workerMaxReceiveCount } : {}),
       });
       topic.subscribe(c, { filterPolicy: { [CHAOS_APP.routeAttribute]: sns.SubscriptionFilter.stringFilter({ allowlist: [role] }) } });
       return c;

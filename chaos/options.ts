@@ -37,6 +37,13 @@ export const CHAOS_FLAGS = {
 
 /** Options of a chaos run. */
 export type ChaosOptions = { -readonly [K in keyof typeof CHAOS_FLAGS]: number } & {
+  /**
+   * The handler protects its effect with `idempotency` (DynamoDB store on the embedded
+   * DynamoDB; `QueueConsumer({ idempotency: true })` on both consumers). `--idempotency false`
+   * runs the same traffic and faults unprotected, to compare.
+   * @default true
+   */
+  idempotency?: boolean;
   /** Directory for the ledger and logs. @default - a new temporary directory */
   outDir?: string;
   /** Print progress lines every few seconds. @default true */
@@ -49,6 +56,7 @@ const kebab = (name: string): string => name.replace(/[A-Z]/g, (c) => `-${c.toLo
 export function defaultChaosOptions(): ChaosOptions {
   const options = {} as ChaosOptions;
   for (const k of Object.keys(CHAOS_FLAGS) as (keyof typeof CHAOS_FLAGS)[]) options[k] = CHAOS_FLAGS[k].default;
+  options.idempotency = true;
   return options;
 }
 
@@ -59,6 +67,7 @@ export function defaultChaosOptions(): ChaosOptions {
  */
 export function validateChaosOptions(options: ChaosOptions): ChaosOptions {
   const problems: string[] = [];
+  if (options.idempotency !== undefined && typeof options.idempotency !== 'boolean') problems.push(`--idempotency: received ${String(options.idempotency)}; allowed: true or false`);
   for (const [name, flag] of Object.entries(CHAOS_FLAGS) as [keyof typeof CHAOS_FLAGS, NumberFlag][]) {
     const v = options[name];
     if (typeof v !== 'number' || Number.isNaN(v) || v < flag.min || v > flag.max || (flag.integer && !Number.isInteger(v))) {
@@ -78,9 +87,11 @@ export function chaosHelp(): string {
     'Usage: npm run chaos -- [flags]',
     '',
     'Runs the SNS → SQS → Lambda pipeline (emulated) and the sluice worker on the embedded server with',
-    'seeded faults, then reconciles every message id: processed, or in a DLQ with a reason. Exits 1 on any loss.',
+    'seeded faults, then reconciles every message id: processed, or in a DLQ with a reason; and the side-effect ledger:',
+    'with idempotency, each processed id has exactly one effect. Exits 1 on any loss or a repeated effect.',
     '',
     ...rows,
+    `  --${'idempotency'.padEnd(26)} true: the effect is protected by idempotency (DynamoDB, embedded); false: unprotected, to compare (default true)`,
     `  --${'out-dir'.padEnd(26)} Directory for the ledger and logs (default: a new temporary directory)`,
     `  --${'quiet'.padEnd(26)} No progress lines`,
     `  --${'help'.padEnd(26)} This text`,
@@ -94,7 +105,7 @@ export function chaosHelp(): string {
  * @throws Error for unknown flags and bad values.
  */
 export function parseChaosArgs(args: string[]): ChaosOptions | 'help' {
-  const spec: Record<string, { type: 'string' | 'boolean' }> = { help: { type: 'boolean' }, quiet: { type: 'boolean' }, 'out-dir': { type: 'string' } };
+  const spec: Record<string, { type: 'string' | 'boolean' }> = { help: { type: 'boolean' }, quiet: { type: 'boolean' }, 'out-dir': { type: 'string' }, idempotency: { type: 'string' } };
   for (const k of Object.keys(CHAOS_FLAGS)) spec[kebab(k)] = { type: 'string' };
   const { values } = parseArgs({ args, options: spec, strict: true, allowPositionals: false });
   if (values.help === true) return 'help';
@@ -104,6 +115,12 @@ export function parseChaosArgs(args: string[]): ChaosOptions | 'help' {
     if (typeof raw === 'string') options[k] = raw.trim() === '' ? Number.NaN : Number(raw);
   }
   if (typeof values['out-dir'] === 'string') options.outDir = values['out-dir'];
+  const idempotency = values.idempotency;
+  if (typeof idempotency === 'string') {
+    const v = idempotency.trim().toLowerCase();
+    if (v !== 'true' && v !== 'false') throw new Error(`Invalid chaos options:\n  --idempotency: received ${idempotency}; allowed: true or false`);
+    options.idempotency = v === 'true';
+  }
   options.progress = values.quiet !== true;
   return validateChaosOptions(options);
 }

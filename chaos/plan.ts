@@ -29,7 +29,25 @@ export interface FaultPlan {
 }
 
 /** Environment variables the chaos handler reads. */
-export const CHAOS_ENV = { plan: 'CHAOS_PLAN', ledgerDir: 'CHAOS_LEDGER_DIR', role: 'CHAOS_ROLE' } as const;
+export const CHAOS_ENV = {
+  plan: 'CHAOS_PLAN',
+  ledgerDir: 'CHAOS_LEDGER_DIR',
+  /** Where the handler appends its side effects (the side-effect ledger, see `effects.ts`). */
+  effectsDir: 'CHAOS_EFFECTS_DIR',
+  role: 'CHAOS_ROLE',
+  /** `on`: the handler protects its effect with `idempotency` (DynamoDB store); anything else: off. */
+  idempotency: 'CHAOS_IDEMPOTENCY',
+} as const;
+
+/**
+ * How long the sluice worker's in-progress claims last (the worker has no Lambda deadline,
+ * whose default would be 15 minutes): longer than its longest planned attempt (the slowest
+ * downstream) plus slack, so a live claim never expires under a running attempt, and short
+ * enough that a SIGKILLed worker's claims expire while their messages are still retried.
+ */
+export function workerInProgressExpiryMs(plan: FaultPlan): number {
+  return plan.slowMaxMs + 5000;
+}
 
 /** 32-bit FNV-1a of a string, mixed with `seed`. */
 function hash32(seed: number, text: string): number {

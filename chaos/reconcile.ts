@@ -1,9 +1,12 @@
 /**
  * The end of a chaos run: reads the dead-letter queues (fauxqs inspection API, nothing
  * received) and accounts for every published chaos id: processed at least once, or in a
- * DLQ with a reason. Anything else is lost.
+ * DLQ with a reason. Anything else is lost. Then the side-effect ledger: how many effects
+ * each id had, and with idempotency whether each extra one is explained.
  */
 import { DLQ_ATTRIBUTES } from '../lambda/runtime/contract.ts';
+import { deliveryKey } from './effects.ts';
+import type { EffectRow } from './effects.ts';
 
 /** A dead-letter queue of the run and how a message gets there. */
 export interface DeadLetterSource {
@@ -138,5 +141,169 @@ export function reconcile(published: readonly string[], processed: ReadonlyMap<s
     deadLettered: withReason.size, deadLetteredVia: via, deadLetteredOnly: dlqOnly,
     poisonPlanned: poison.size, poisonDeadLetteredByRuntime: poisonByRuntime, poisonProcessed,
     unexplainedDeadLetters: unexplained, lost: lostIds.length, lostIds: lostIds.slice(0, 50),
+  };
+}
+
+/** What {@link reconcileEffects} reads. */
+export interface EffectsInput {
+  /** Whether the handler protected its effect with `idempotency`. */
+  readonly idempotency: boolean;
+  /** Every distinct chaos id published. */
+  readonly published: readonly string[];
+  /** The side-effect ledger. */
+  readonly effects: readonly EffectRow[];
+  /** Times each id was processed (ledger `P`) and had an idempotent hit (ledger `H`). */
+  readonly processed: ReadonlyMap<string, number>;
+  readonly hits: ReadonlyMap<string, number>;
+  /** Deliveries whose guard returned from completing the key (ledger `C`, by {@link deliveryKey}). */
+  readonly completed: ReadonlySet<string>;
+  /** With idempotency: the chaos ids whose key is `COMPLETED` in the idempotency tables at the end. */
+  readonly completedKeys: ReadonlySet<string>;
+  readonly poison: ReadonlySet<string>;
+  /** Pids of the sluice worker processes killed with SIGKILL. */
+  readonly killedWorkerPids: ReadonlySet<number>;
+  /** Lambda execution environments that died: crashed, or terminated at the function timeout. */
+  readonly lambdaEnvironmentsLost: number;
+}
+
+/** The accounting of the side-effect ledger. */
+export interface EffectsReconciliation {
+  readonly idempotency: boolean;
+  /** Effect rows, and distinct ids with at least one. */
+  readonly effects: number;
+  readonly idsWithEffect: number;
+  /** Ids with exactly one effect row. */
+  readonly idsWithOneEffect: number;
+  /** Ids with more than one effect row, and the rows beyond the first (every one, explained or not). */
+  readonly idsWithSeveralEffects: number;
+  readonly extraEffects: number;
+  /**
+   * The headline. With idempotency: ids with an effect after a delivery of theirs had
+   * completed the key (must be 0: the guard ran a delivery although the key had completed,
+   * or two live claims overlapped). Without: ids with more than one effect.
+   */
+  readonly effectsMoreThanOnce: number;
+  readonly effectsMoreThanOnceIds: readonly string[];
+  /**
+   * With idempotency: effects after which the invocation crashed before completing, i.e.
+   * before the guard returned from completing the key (the process or thread died: a
+   * sibling's hang or exit, a SIGKILL of the worker).
+   */
+  readonly crashWindow: {
+    readonly effects: number;
+    readonly lambda: number;
+    readonly worker: number;
+    /** Lambda environments (threads) and worker processes they happened in. */
+    readonly lambdaEnvironments: number;
+    readonly workerProcesses: number;
+    /**
+     * Of them: the completion had reached DynamoDB (the crash came while its answer was on
+     * the way back): the key is completed, and no later effect of the id followed.
+     */
+    readonly completedAnyway: number;
+    /**
+     * Of them: followed by another effect of the same id. The completion had not reached
+     * DynamoDB, the claim expired, and a retry ran the effect again: the case idempotency
+     * cannot cover without an effect in the same transaction as the completion.
+     */
+    readonly reRun: number;
+    /** Ids that, because of it, had a second effect. */
+    readonly idsWithSecondEffect: number;
+    /** Of them: last effect of its id, with the key not completed (the id was not run again, e.g. dead-lettered). */
+    readonly neverCompleted: number;
+    /** Such effects not explained by a death: in a worker process not killed, or in more Lambda environments than died (must be 0). */
+    readonly unexplained: number;
+  };
+  /** With idempotency: processed ids whose key is completed in DynamoDB at the end. */
+  readonly processedWithCompletedKey: number;
+  /** Processed ids (ledger `P`) without an effect, and poison ids with one (both must be 0). */
+  readonly processedWithoutEffect: number;
+  readonly poisonWithEffect: number;
+  /** Ids whose handler succeeded more than once: ran to the end (`P`) or was an idempotent hit (`H`); and those extra deliveries. */
+  readonly idsDeliveredMoreThanOnce: number;
+  readonly extraDeliveries: number;
+  /** Idempotent hits (deliveries that found their key completed and were not run). */
+  readonly idempotentHits: number;
+}
+
+/**
+ * Reconciles the side-effect ledger: effects per id, and with idempotency which extra
+ * effects a crash between an effect and its completion explains. An id's effects are taken
+ * in time order; an effect after one whose delivery completed the key is a duplicate the
+ * guard should have prevented.
+ */
+export function reconcileEffects(input: EffectsInput): EffectsReconciliation {
+  const byId = new Map<string, EffectRow[]>();
+  for (const e of input.effects) {
+    let list = byId.get(e.id);
+    if (!list) byId.set(e.id, list = []);
+    list.push(e);
+  }
+  const window = { effects: 0, lambda: 0, worker: 0, completedAnyway: 0, reRun: 0, idsWithSecondEffect: 0, neverCompleted: 0, unexplained: 0 };
+  const lambdaWriters = new Set<string>();
+  const workerPids = new Set<number>();
+  let one = 0, several = 0, extra = 0, moreThanOnce = 0;
+  const moreThanOnceIds: string[] = [];
+  for (const [id, list] of byId) {
+    if (list.length === 1) one += 1;
+    else { several += 1; extra += list.length - 1; }
+    if (!input.idempotency) {
+      if (list.length > 1) {
+        moreThanOnce += 1;
+        if (moreThanOnceIds.length < 50) moreThanOnceIds.push(id);
+      }
+      continue;
+    }
+    list.sort((a, b) => a.effectAt - b.effectAt);
+    let afterCompletion = false, reRun = false, completedBefore = false;
+    for (let i = 0; i < list.length; i++) {
+      const e = list[i]!;
+      if (completedBefore) afterCompletion = true;
+      if (input.completed.has(deliveryKey(e.writer, e.messageId, e.attempt))) {
+        completedBefore = true;
+        continue;
+      }
+      window.effects += 1;
+      if (e.role === 'lambda') {
+        window.lambda += 1;
+        lambdaWriters.add(e.writer);
+      } else {
+        window.worker += 1;
+        workerPids.add(e.pid);
+        if (!input.killedWorkerPids.has(e.pid)) window.unexplained += 1;
+      }
+      if (i < list.length - 1) {
+        window.reRun += 1;
+        reRun = true;
+      } else if (input.completedKeys.has(id)) {
+        window.completedAnyway += 1;
+        completedBefore = true;
+      } else {
+        window.neverCompleted += 1;
+      }
+    }
+    if (reRun) window.idsWithSecondEffect += 1;
+    if (afterCompletion) {
+      moreThanOnce += 1;
+      if (moreThanOnceIds.length < 50) moreThanOnceIds.push(id);
+    }
+  }
+  window.unexplained += Math.max(0, lambdaWriters.size - input.lambdaEnvironmentsLost);
+  let processedWithoutEffect = 0, processedWithCompletedKey = 0, poisonWithEffect = 0, deliveredMoreThanOnce = 0, extraDeliveries = 0, hits = 0;
+  for (const id of input.published) {
+    const processed = input.processed.get(id) ?? 0;
+    const h = input.hits.get(id) ?? 0;
+    hits += h;
+    if (processed > 0 && !byId.has(id)) processedWithoutEffect += 1;
+    if (processed > 0 && input.completedKeys.has(id)) processedWithCompletedKey += 1;
+    if (input.poison.has(id) && byId.has(id)) poisonWithEffect += 1;
+    if (processed + h > 1) { deliveredMoreThanOnce += 1; extraDeliveries += processed + h - 1; }
+  }
+  return {
+    idempotency: input.idempotency, effects: input.effects.length, idsWithEffect: byId.size, idsWithOneEffect: one,
+    idsWithSeveralEffects: several, extraEffects: extra, effectsMoreThanOnce: moreThanOnce, effectsMoreThanOnceIds: moreThanOnceIds,
+    crashWindow: { ...window, lambdaEnvironments: lambdaWriters.size, workerProcesses: workerPids.size },
+    processedWithCompletedKey, processedWithoutEffect, poisonWithEffect,
+    idsDeliveredMoreThanOnce: deliveredMoreThanOnce, extraDeliveries, idempotentHits: hits,
   };
 }

@@ -40,6 +40,8 @@ export class ChaosWorker {
   starts = 0;
   /** SIGKILLs sent. */
   kills = 0;
+  /** Pids of the processes killed with SIGKILL. */
+  readonly killedPids = new Set<number>();
   /** Largest peak RSS of any of its processes, in KiB. */
   peakRssKiB = 0;
   readonly #o: ChaosWorkerOptions;
@@ -90,6 +92,7 @@ export class ChaosWorker {
     this.#sample();
     child.kill('SIGKILL');
     this.kills += 1;
+    if (child.pid !== undefined) this.killedPids.add(child.pid);
     await this.#exited;
   }
 

@@ -4,11 +4,13 @@
  * it; `process-batch.ts` turns it into a result.
  */
 import { decodeBody, validate } from './decode.ts';
-import { CircuitBreaker } from './circuit-breaker.ts';
-import { CircuitOpenError, DeadlineError, isPermanent, toError } from './errors.ts';
+import { DeadlineError, toError } from './errors.ts';
 import { groupIdOf, messageContext } from './message-context.ts';
 import type { ResolvedOptions } from './options.ts';
-import type { BatchStats, GuardedBatch, Handle, IdempotencyMetrics, LambdaContext, MessageContext, OutcomeStatus, RecordOutcome, SqsRecord } from './types.ts';
+import type {
+  BatchStats, GuardedBatch, Handle, IdempotencyMetrics, LambdaContext, MessageContext, OutcomeStatus, RecordOutcome, RetryBatch, RetryRuntime, SnsDetails,
+  SqsRecord,
+} from './types.ts';
 
 /** Slot states; `PENDING` and `RUNNING` never survive finalization. */
 export const PENDING = 0;
@@ -21,33 +23,26 @@ export const DUPLICATE = 5;
 /** Public status of each final slot state. */
 export const STATUS_NAMES: readonly OutcomeStatus[] = ['skipped', 'failed', 'succeeded', 'failed', 'skipped', 'duplicate'];
 
+/** With `retry`: what happened to a record after it failed (its `disposition`). */
+export const DEAD_LETTERED = 1;
+export const DELAYED = 2;
+
 const now = (): number => performance.now();
 
-/** One breaker per resolved options object: per handler, so per execution environment. */
-const breakers = new WeakMap<ResolvedOptions, CircuitBreaker>();
-
-function breakerFor(opts: ResolvedOptions): CircuitBreaker | undefined {
-  const config = opts.retry?.circuitBreaker;
-  if (config === undefined) return undefined;
-  let breaker = breakers.get(opts);
-  if (breaker === undefined) {
-    breaker = new CircuitBreaker(config, opts.logger);
-    breakers.set(opts, breaker);
-  }
-  return breaker;
-}
-
-/** One batch in progress. Created per call; never shared between calls. */
-export class BatchRun implements GuardedBatch {
+/**
+ * One batch in progress. Created per call; never shared between calls.
+ *
+ * The pool starts a record with {@link BatchRun.start}; when that returns a promise, the
+ * pool awaits it and reports it with {@link BatchRun.succeeded} or {@link BatchRun.failed}
+ * (no promise or closure of the engine's own per record).
+ */
+export class BatchRun implements GuardedBatch, RetryBatch {
   readonly records: readonly SqsRecord[];
   readonly n: number;
   readonly opts: ResolvedOptions;
-  readonly handle: Handle<unknown>;
-  readonly lambdaContext: LambdaContext | undefined;
   readonly fifo: boolean;
   readonly status: Uint8Array;
   readonly errors: (Error | undefined)[];
-  readonly startedAt: Float64Array;
   readonly durations: Float64Array;
   /** For duplicates: the index of the record they copy. */
   readonly originOf: Int32Array;
@@ -55,44 +50,51 @@ export class BatchRun implements GuardedBatch {
   readonly disposition: Uint8Array;
   /** With `retry.backoff`: the visibility timeout set for a delayed record, in seconds. */
   readonly visibility: Int32Array;
-  readonly breaker: CircuitBreaker | undefined;
-  /** With `onFailure`: the context each record's `handle` received, for the callback. */
-  readonly contexts: (MessageContext | undefined)[] | undefined;
-  readonly abort = new AbortController();
+  /** What `retryPolicy(...)` attached to the handler, if anything. */
+  readonly retry: RetryRuntime | undefined;
   readonly startTime = now();
-  inFlight = 0;
   maxInFlight = 0;
   /** Set once the deadline was reached; later settlements are ignored. */
   finished = false;
   /** `stop-batch`: the failure that stopped the batch. */
   stopError: Error | undefined;
+  /** Written by `decodeBody` for the record being decoded (an unwrapped envelope), read at once. */
+  sns: SnsDetails | undefined;
   /** Set by the `idempotency` guard: adds its counts when the batch settled. */
   declare onSettle?: ((stats: BatchStats, outcomes: RecordOutcome[] | undefined) => IdempotencyMetrics) | undefined;
+  readonly #handle: Handle<unknown>;
+  readonly #lambdaContext: LambdaContext | undefined;
+  readonly #startedAt: Float64Array;
+  readonly #abort = new AbortController();
+  /** With `onFailure`: the context each record's `handle` received, for the callback. */
+  readonly #contexts: (MessageContext | undefined)[] | undefined;
   readonly #keys: Map<string, number> | undefined;
   readonly #remaining: (() => number) | undefined;
+  #inFlight = 0;
   #onDeadline: (() => void) | undefined;
 
   constructor(records: readonly SqsRecord[], handle: Handle<unknown>, opts: ResolvedOptions, lambdaContext: LambdaContext | undefined) {
     const n = records.length;
+    const { dedupe, retry } = opts;
     this.records = records;
     this.n = n;
     this.opts = opts;
+    this.retry = retry;
     // With `idempotency`, the store's guard claims each key around `handle`.
-    this.handle = opts.idempotency?.(handle, this) ?? handle;
-    this.lambdaContext = lambdaContext;
+    this.#handle = opts.idempotency?.(handle, this) ?? handle;
+    this.#lambdaContext = lambdaContext;
     this.status = new Uint8Array(n);
     this.errors = new Array<Error | undefined>(n);
-    this.startedAt = new Float64Array(n);
+    this.#startedAt = new Float64Array(n);
     this.durations = new Float64Array(n);
-    this.originOf = new Int32Array(opts.dedupe === false ? 0 : n);
-    this.disposition = new Uint8Array(opts.retry === undefined ? 0 : n);
-    this.visibility = new Int32Array(opts.retry?.backoff === undefined ? 0 : n);
-    this.breaker = breakerFor(opts);
-    this.contexts = opts.onFailure === undefined ? undefined : new Array<MessageContext | undefined>(n);
+    this.originOf = new Int32Array(dedupe === false ? 0 : n);
+    this.disposition = new Uint8Array(retry === undefined ? 0 : n);
+    this.visibility = new Int32Array(retry?.delays === true ? n : 0);
+    this.#contexts = opts.onFailure === undefined ? undefined : new Array<MessageContext | undefined>(n);
     this.fifo = opts.fifo === 'auto' ? records.some((r) => typeof r.eventSourceARN === 'string' && r.eventSourceARN.endsWith('.fifo')) : opts.fifo;
     this.#remaining = remainingTimeOf(lambdaContext);
-    if (opts.dedupe === true) this.#markMessageIdDuplicates();
-    this.#keys = typeof opts.dedupe === 'function' ? new Map() : undefined;
+    if (dedupe === true) this.#markMessageIdDuplicates();
+    this.#keys = typeof dedupe === 'function' ? new Map() : undefined;
   }
 
   /** Milliseconds until no record may start, or `undefined` without a usable Lambda context. */
@@ -119,21 +121,22 @@ export class BatchRun implements GuardedBatch {
   reachDeadline(): void {
     if (this.finished) return;
     this.finished = true;
+    const { status, errors, records } = this;
     const t = now();
     const margin = this.opts.deadlineMarginMs;
     for (let i = 0; i < this.n; i++) {
-      const s = this.status[i];
+      const s = status[i];
       if (s === RUNNING) {
-        this.status[i] = FAILED;
-        this.errors[i] = new DeadlineError(`Message ${this.records[i]!.messageId}: cut off ${margin} ms before the Lambda deadline`);
-        this.durations[i] = t - this.startedAt[i]!;
+        status[i] = FAILED;
+        errors[i] = new DeadlineError(`Message ${records[i]!.messageId}: cut off ${margin} ms before the Lambda deadline`);
+        this.durations[i] = t - this.#startedAt[i]!;
       } else if (s === PENDING) {
-        this.status[i] = SKIPPED;
-        this.errors[i] = new DeadlineError(`Message ${this.records[i]!.messageId}: not started, less than ${margin} ms left before the Lambda deadline`);
+        status[i] = SKIPPED;
+        errors[i] = new DeadlineError(`Message ${records[i]!.messageId}: not started, less than ${margin} ms left before the Lambda deadline`);
       }
     }
-    this.inFlight = 0;
-    this.abort.abort(new DeadlineError('Lambda deadline margin reached'));
+    this.#inFlight = 0;
+    this.#abort.abort(new DeadlineError('Lambda deadline margin reached'));
     this.#onDeadline?.();
   }
 
@@ -144,57 +147,58 @@ export class BatchRun implements GuardedBatch {
   }
 
   /**
-   * Decodes, validates and handles record `i`; never rejects.
-   * Resolves when the record settled (or at once when the deadline finished the batch).
+   * Starts record `i`: decodes and validates it and calls `handle`. Never throws.
+   *
+   * @returns what `handle` returned when it is a promise (or thenable): the caller awaits
+   *   it, then calls {@link succeeded} or {@link failed}; otherwise `undefined`, the record
+   *   having settled already (a synchronous `handle`, a decoding failure) or been skipped
    */
-  async run(i: number): Promise<void> {
+  start(i: number): PromiseLike<unknown> | undefined {
     const record = this.records[i]!;
-    const opts = this.opts;
-    const breaker = this.breaker;
-    if (breaker !== undefined && !breaker.allow()) {
-      this.skip(i, new CircuitOpenError(`Message ${record.messageId}: not started, the circuit breaker is ${breaker.state}`));
-      return;
+    const refusal = this.retry?.admit(record.messageId);
+    if (refusal !== undefined) {
+      this.skip(i, refusal);
+      return undefined;
     }
     this.status[i] = RUNNING;
-    const start = now();
-    this.startedAt[i] = start;
-    if (++this.inFlight > this.maxInFlight) this.maxInFlight = this.inFlight;
+    this.#startedAt[i] = now();
+    if (++this.#inFlight > this.maxInFlight) this.maxInFlight = this.#inFlight;
+    let result: unknown;
     try {
-      const decoded = decodeBody(record, opts.envelope, opts.body);
-      let message = decoded.value;
-      if (opts.schema !== undefined) {
-        message = validate(opts.schema, message, record.messageId);
-        if (message instanceof Promise) message = await message;
-      }
-      if (this.#keys !== undefined && this.#isKeyDuplicate(i, message)) return;
-      const ctx = messageContext(record, this.fifo, decoded.sns, this.abort.signal, opts.logger, this.lambdaContext);
-      if (this.contexts !== undefined) this.contexts[i] = ctx;
-      const result = this.handle(message, ctx);
-      if (isThenable(result)) await result;
-      if (this.finished) return;
-      this.status[i] = SUCCEEDED;
-      breaker?.success();
+      result = this.#call(i, record);
     } catch (thrown) {
-      if (this.finished) return;
-      const error = toError(thrown);
-      this.status[i] = FAILED;
-      this.errors[i] = error;
-      if (breaker !== undefined) {
-        // Poison says nothing about the downstream's health: it neither trips nor closes the breaker.
-        if (isPermanent(error)) breaker.release();
-        else breaker.failure();
-      }
-    } finally {
-      if (!this.finished) {
-        this.durations[i] = now() - start;
-        this.inFlight--;
-      }
+      this.failed(i, thrown);
+      return undefined;
     }
+    if (isThenable(result)) return result;
+    this.succeeded(i);
+    return undefined;
+  }
+
+  /** Record `i`'s `handle` resolved (ignored once the deadline finished the batch). */
+  succeeded(i: number): void {
+    if (this.finished) return;
+    // A duplicate found by key keeps its status.
+    if (this.status[i] === RUNNING) {
+      this.status[i] = SUCCEEDED;
+      this.retry?.settled(undefined);
+    }
+    this.#settle(i);
+  }
+
+  /** Record `i` failed: decoding, or `handle` threw or rejected (ignored once the deadline finished the batch). */
+  failed(i: number, thrown: unknown): void {
+    if (this.finished) return;
+    const error = toError(thrown);
+    this.status[i] = FAILED;
+    this.errors[i] = error;
+    this.retry?.settled(error);
+    this.#settle(i);
   }
 
   /** The context `handle` received for record `i`, or a new one (without `sns`) when it never ran. */
   contextOf(i: number): MessageContext {
-    return this.contexts?.[i] ?? messageContext(this.records[i]!, this.fifo, undefined, this.abort.signal, this.opts.logger, this.lambdaContext);
+    return this.#contexts?.[i] ?? this.#context(this.records[i]!, undefined);
   }
 
   /** FIFO: records in groups, in order of first appearance; no group id = one shared group. */
@@ -209,33 +213,56 @@ export class BatchRun implements GuardedBatch {
     return [...byGroup.values()];
   }
 
-  #isKeyDuplicate(i: number, message: unknown): boolean {
-    const key = (this.opts.dedupe as (m: unknown, r: SqsRecord) => unknown)(message, this.records[i]!);
-    if (typeof key !== 'string') {
-      throw new TypeError(`Message ${this.records[i]!.messageId}: dedupe returned ${typeof key}, expected a string key`);
+  #settle(i: number): void {
+    this.durations[i] = now() - this.#startedAt[i]!;
+    this.#inFlight--;
+  }
+
+  #context(record: SqsRecord, sns: SnsDetails | undefined): MessageContext {
+    return messageContext(record, this.fifo, sns, this.#abort.signal, this.opts.logger, this.#lambdaContext);
+  }
+
+  #call(i: number, record: SqsRecord): unknown {
+    const opts = this.opts;
+    this.sns = undefined;
+    const decoded = decodeBody(record, opts.envelope, opts.body, this);
+    const sns = this.sns;
+    if (opts.schema === undefined) return this.#invoke(i, record, decoded, sns);
+    const message = validate(opts.schema, decoded, record.messageId);
+    return message instanceof Promise ? message.then((m) => this.#invoke(i, record, m, sns)) : this.#invoke(i, record, message, sns);
+  }
+
+  #invoke(i: number, record: SqsRecord, message: unknown, sns: SnsDetails | undefined): unknown {
+    if (this.#keys !== undefined) {
+      const key = (this.opts.dedupe as (m: unknown, r: SqsRecord) => unknown)(message, record);
+      if (typeof key !== 'string') throw new TypeError(`Message ${record.messageId}: dedupe returned ${typeof key}, expected a string key`);
+      const first = this.#keys.get(key);
+      if (first !== undefined) return this.#duplicate(i, first);
+      this.#keys.set(key, i);
     }
-    const first = this.#keys!.get(key);
-    if (first === undefined) {
-      this.#keys!.set(key, i);
-      return false;
-    }
+    const ctx = this.#context(record, sns);
+    if (this.#contexts !== undefined) this.#contexts[i] = ctx;
+    return this.#handle(message, ctx);
+  }
+
+  #duplicate(i: number, first: number): undefined {
     this.status[i] = DUPLICATE;
     this.originOf[i] = first;
-    return true;
+    return undefined;
   }
 
   #markMessageIdDuplicates(): void {
-    if (this.n < 2) return;
+    const { records, n } = this;
+    if (n < 2) return;
     // One hash operation per record; the original of a (rare) duplicate is found by a scan.
     const seen = new Set<string>();
-    for (let i = 0; i < this.n; i++) {
-      const id = this.records[i]!.messageId;
+    for (let i = 0; i < n; i++) {
+      const id = records[i]!.messageId;
       const size = seen.size;
       if (seen.add(id).size !== size) continue;
-      this.status[i] = DUPLICATE;
       let first = 0;
-      while (this.records[first]!.messageId !== id) first++;
-      this.originOf[i] = first;
+      while (records[first]!.messageId !== id) first++;
+      this.#duplicate(i, first);
     }
   }
 }

@@ -6,29 +6,26 @@ import { InvalidEventError } from './errors.ts';
 import type { SqsRecord } from './types.ts';
 import { formatValue } from './validate-options.ts';
 
+/** The one phrasing of an unreportable event: `<where>: received <value>; expected <what>`. */
+function invalid(where: string, value: unknown, expected: string): InvalidEventError {
+  return new InvalidEventError(`${where}: received ${formatValue(value)}; expected ${expected}`);
+}
+
+const isObject = (value: unknown): value is object => typeof value === 'object' && value !== null && !Array.isArray(value);
+
 /**
  * Asserts that `records` is an array of reportable SQS records.
  *
  * @throws {InvalidEventError} naming the first offending record by index
  */
 export function checkRecords(records: unknown): asserts records is SqsRecord[] {
-  if (!Array.isArray(records)) {
-    throw new InvalidEventError(`Records: received ${formatValue(records)}; expected an array of SQS records`);
-  }
+  if (!Array.isArray(records)) throw invalid('Records', records, 'an array of SQS records');
   for (let i = 0; i < records.length; i++) {
     const r: unknown = records[i];
-    if (typeof r !== 'object' || r === null || Array.isArray(r)) {
-      throw new InvalidEventError(`Records[${i}]: received ${formatValue(r)}; expected an SQS record object`);
-    }
+    if (!isObject(r)) throw invalid(`Records[${i}]`, r, 'an SQS record object');
     const { messageId, eventSource } = r as { messageId?: unknown; eventSource?: unknown };
-    if (typeof messageId !== 'string' || messageId.length === 0) {
-      throw new InvalidEventError(`Records[${i}].messageId: received ${formatValue(messageId)}; expected a non-empty string`);
-    }
-    if (eventSource !== 'aws:sqs') {
-      throw new InvalidEventError(
-        `Records[${i}] (messageId ${messageId}).eventSource: received ${formatValue(eventSource)}; expected "aws:sqs"`,
-      );
-    }
+    if (typeof messageId !== 'string' || messageId.length === 0) throw invalid(`Records[${i}].messageId`, messageId, 'a non-empty string');
+    if (eventSource !== 'aws:sqs') throw invalid(`Records[${i}] (messageId ${messageId}).eventSource`, eventSource, '"aws:sqs"');
   }
 }
 
@@ -38,9 +35,7 @@ export function checkRecords(records: unknown): asserts records is SqsRecord[] {
  * @throws {InvalidEventError} when the event is not an object with a `Records` array
  */
 export function recordsOf(event: unknown): SqsRecord[] {
-  if (typeof event !== 'object' || event === null || Array.isArray(event)) {
-    throw new InvalidEventError(`event: received ${formatValue(event)}; expected an SQS event ({ Records: [...] })`);
-  }
+  if (!isObject(event)) throw invalid('event', event, 'an SQS event ({ Records: [...] })');
   const records = (event as { Records?: unknown }).Records;
   checkRecords(records);
   return records;

@@ -4,6 +4,12 @@
  * constants only: no imports, no logic.
  */
 
+/**
+ * `SLUICE_ENV.LOG_LEVEL`, as a constant of its own: the default logger reads it, so every
+ * handler bundles it, and a constant costs no more than its string (the object would).
+ */
+export const LOG_LEVEL_ENV = 'SLUICE_LOG_LEVEL';
+
 /** Environment variables the constructs set and the runtime reads. */
 export const SLUICE_ENV = {
   /** URL of the consumer's own dead-letter queue (set by `QueueConsumer`). */
@@ -16,7 +22,7 @@ export const SLUICE_ENV = {
    */
   SQS_ENDPOINT: 'SLUICE_SQS_ENDPOINT',
   /** Lowest level the default logger writes: `debug`, `info`, `warn`, `error` or `silent`. */
-  LOG_LEVEL: 'SLUICE_LOG_LEVEL',
+  LOG_LEVEL: LOG_LEVEL_ENV,
   /**
    * Name of the consumer's idempotency table (set by `QueueConsumer` with `idempotency`);
    * `dynamoDbStore()` (table `'auto'`) reads it.

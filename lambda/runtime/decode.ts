@@ -3,12 +3,12 @@
  * Error messages name the record, never quote its content.
  */
 import { EnvelopeError, ValidationError, withoutStack } from './errors.ts';
+import { stringMap } from './message-context.ts';
 import type { ValidationIssue } from './errors.ts';
 import type { BodyMode, EnvelopeMode, SnsDetails, SqsRecord, StandardSchemaV1 } from './types.ts';
 
-/** A decoded body before schema validation. */
-export interface Decoded {
-  value: unknown;
+/** Where {@link decodeBody} puts the SNS details of an unwrapped envelope (no object per record). */
+export interface SnsSink {
   sns: SnsDetails | undefined;
 }
 
@@ -17,17 +17,35 @@ type Envelope = {
   Subject?: unknown; Timestamp?: unknown; MessageAttributes?: unknown;
 };
 
-type Parsed = { ok: true; value: unknown } | { ok: false; at?: number | undefined };
+/** What {@link tryParse} returns for text that is not JSON (no JSON value is this object). */
+const NOT_JSON: unknown = Object.freeze({});
 
-function parseJson(text: string): Parsed {
+function tryParse(text: string): unknown {
   try {
-    return { ok: true, value: JSON.parse(text) };
+    return JSON.parse(text);
+  } catch {
+    return NOT_JSON;
+  }
+}
+
+/** The error of a body (or SNS `Message`) that is not JSON: its length and the position the parser names, never the text. */
+function notJson(record: SqsRecord, text: string, sns: boolean): ValidationError {
+  let at = '';
+  try {
+    JSON.parse(text);
   } catch (e) {
     // The SyntaxError may quote the input, so only the position it names is kept, never the
     // error itself. No quote may follow the match: V8 quotes input as `"…" is not valid JSON`.
     const m = /position (\d+)[^"]*$|end of JSON input$/.exec(String((e as Error).message));
-    return { ok: false, at: m === null ? undefined : Number(m[1] ?? text.length) };
+    if (m !== null) at = ` at position ${m[1] ?? text.length}`;
   }
+  return withoutStack(() => new ValidationError(`Message ${record.messageId}: ${sns ? 'SNS Message' : 'body'} is not valid JSON${at} (${text.length} characters)`));
+}
+
+function parseBody(record: SqsRecord, text: string, sns: boolean): unknown {
+  const value = tryParse(text);
+  if (value === NOT_JSON) throw notJson(record, text, sns);
+  return value;
 }
 
 function isEnvelope(v: unknown): v is Envelope {
@@ -36,25 +54,10 @@ function isEnvelope(v: unknown): v is Envelope {
   return e.Type === 'Notification' && typeof e.TopicArn === 'string' && typeof e.MessageId === 'string' && typeof e.Message === 'string';
 }
 
-const NO_ATTRIBUTES: Record<string, string> = Object.freeze({}) as Record<string, string>;
-
-function snsAttributes(raw: unknown): Record<string, string> {
-  if (typeof raw !== 'object' || raw === null) return NO_ATTRIBUTES;
-  let attributes: Record<string, string> | undefined;
-  for (const name in raw) {
-    if (!Object.hasOwn(raw, name)) continue;
-    const value = ((raw as Record<string, unknown>)[name] as { Value?: unknown } | null)?.Value;
-    if (typeof value !== 'string') continue;
-    attributes ??= {};
-    // `__proto__` is a legal attribute name; plain assignment would drop it.
-    if (name === '__proto__') Object.defineProperty(attributes, name, { value, enumerable: true, writable: true, configurable: true });
-    else attributes[name] = value;
-  }
-  return attributes ?? NO_ATTRIBUTES;
-}
+const snsValue = (a: { Value?: unknown } | null | undefined): unknown => a?.Value;
 
 function snsDetails(e: Envelope): SnsDetails {
-  const attributes = snsAttributes(e.MessageAttributes);
+  const attributes = stringMap(e.MessageAttributes, snsValue) as Record<string, string>;
   const details: SnsDetails = {
     topicArn: e.TopicArn as string,
     messageId: e.MessageId as string,
@@ -78,38 +81,31 @@ function mayBeObject(text: string): boolean {
 /**
  * Unwraps the envelope and parses the body of one record.
  *
+ * @param sink - gets the SNS details when an envelope was unwrapped (left as it is otherwise)
+ * @returns the message before schema validation
  * @throws {EnvelopeError} when `envelope: 'sns'` and the body is not an SNS notification
  * @throws {ValidationError} when the body is not a string, or not JSON with `body: 'json'`
  */
-export function decodeBody(record: SqsRecord, envelope: EnvelopeMode, body: BodyMode): Decoded {
+export function decodeBody(record: SqsRecord, envelope: EnvelopeMode, body: BodyMode, sink: SnsSink): unknown {
   const raw: unknown = record.body;
   if (typeof raw !== 'string') {
     throw withoutStack(() => new ValidationError(`Message ${record.messageId}: body is ${raw === null ? 'null' : typeof raw}, expected a string`));
   }
-  let text = raw;
-  let sns: SnsDetails | undefined;
+  if (envelope === 'none') return body === 'text' ? raw : parseBody(record, raw, false);
   // A parse of the outer body done for envelope detection is reused for a JSON body.
-  let parsed: Parsed | undefined;
-  if (envelope !== 'none') {
-    parsed = mayBeObject(raw) ? parseJson(raw) : { ok: false };
-    if (parsed.ok && isEnvelope(parsed.value)) {
-      sns = snsDetails(parsed.value);
-      text = parsed.value.Message as string;
-      parsed = undefined;
-    } else if (envelope === 'sns') {
-      throw withoutStack(() => new EnvelopeError(`Message ${record.messageId}: body is not an SNS notification envelope (envelope: 'sns')`));
-    } else if (!parsed.ok) {
-      parsed = undefined;
+  let outer = NOT_JSON;
+  if (mayBeObject(raw)) {
+    outer = tryParse(raw);
+    if (isEnvelope(outer)) {
+      sink.sns = snsDetails(outer);
+      return body === 'text' ? outer.Message : parseBody(record, outer.Message as string, true);
     }
   }
-  if (body === 'text') return { value: text, sns };
-  const result = parsed ?? parseJson(text);
-  if (!result.ok) {
-    const what = sns ? 'SNS Message' : 'body';
-    const at = result.at === undefined ? '' : ` at position ${result.at}`;
-    throw withoutStack(() => new ValidationError(`Message ${record.messageId}: ${what} is not valid JSON${at} (${text.length} characters)`));
+  if (envelope === 'sns') {
+    throw withoutStack(() => new EnvelopeError(`Message ${record.messageId}: body is not an SNS notification envelope (envelope: 'sns')`));
   }
-  return { value: result.value, sns };
+  if (body === 'text') return raw;
+  return outer === NOT_JSON ? parseBody(record, raw, false) : outer;
 }
 
 function issuesOf(issues: readonly StandardSchemaV1.Issue[]): ValidationIssue[] {

@@ -17,6 +17,8 @@ export {
   toError,
 } from './errors.ts';
 export { backoffSeconds } from './backoff.ts';
+/** The `retry` option; only handlers that import it carry the retry code. */
+export { retryPolicy } from './retry-policy.ts';
 export type { ValidationIssue } from './errors.ts';
 export { SLUICE_ENV, SLUICE_DEFAULTS, DLQ_ATTRIBUTES, IDEMPOTENCY_EXPIRES_AFTER_ENV } from './contract.ts';
 export { createJsonLogger } from './logger.ts';

@@ -2,7 +2,7 @@
  * The default logger (JSON lines) and the no-op logger. This is the only runtime
  * module that writes to stdout or stderr.
  */
-import { SLUICE_ENV } from './contract.ts';
+import { LOG_LEVEL_ENV } from './contract.ts';
 import type { SluiceLogger } from './types.ts';
 
 const LEVELS = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 } as const;
@@ -51,7 +51,7 @@ export function createJsonLogger(level: string = defaultLevel()): SluiceLogger {
 }
 
 function defaultLevel(): string {
-  return (process.env[SLUICE_ENV.LOG_LEVEL] ?? process.env.AWS_LAMBDA_LOG_LEVEL ?? 'info').toLowerCase();
+  return (process.env[LOG_LEVEL_ENV] ?? process.env.AWS_LAMBDA_LOG_LEVEL ?? 'info').toLowerCase();
 }
 
 function jsonReplacer(_key: string, value: unknown): unknown {

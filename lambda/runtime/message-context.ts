@@ -1,7 +1,7 @@
 /**
  * Builds the per-record `MessageContext` that `handle` receives.
  */
-import type { LambdaContext, MessageContext, SluiceLogger, SnsDetails, SqsRecord } from './types.ts';
+import type { LambdaContext, MessageContext, SluiceLogger, SnsDetails, SqsMessageAttribute, SqsRecord } from './types.ts';
 
 const EMPTY: Readonly<Record<string, string>> = Object.freeze({});
 
@@ -11,23 +11,31 @@ export function attemptOf(record: SqsRecord): number {
   return Number.isInteger(n) && n > 0 ? n : 1;
 }
 
-/** Message attributes as name → `stringValue`, or `binaryValue` (base64) for Binary ones. */
-export function attributesOf(record: SqsRecord): Readonly<Record<string, string>> {
-  const attrs = record.messageAttributes;
-  if (typeof attrs !== 'object' || attrs === null) return EMPTY;
+/**
+ * name → the string `valueOf` finds in each own entry of `raw` (entries without one are
+ * left out; a `raw` that is not an object gives an empty map). One frozen empty map is
+ * shared by every record without entries.
+ */
+export function stringMap<E>(raw: unknown, valueOf: (entry: E | null | undefined) => unknown): Readonly<Record<string, string>> {
+  if (typeof raw !== 'object' || raw === null) return EMPTY;
   let out: Record<string, string> | undefined;
-  for (const name in attrs) {
-    if (!Object.hasOwn(attrs, name)) continue;
-    const a = attrs[name];
-    if (typeof a !== 'object' || a === null) continue;
-    const value = a.stringValue ?? a.binaryValue;
+  for (const name in raw) {
+    if (!Object.hasOwn(raw, name)) continue;
+    const value = valueOf((raw as Record<string, E>)[name]);
     if (typeof value !== 'string') continue;
     out ??= {};
-    // `__proto__` is a legal SQS attribute name; plain assignment would drop it.
+    // `__proto__` is a legal attribute name; plain assignment would drop it.
     if (name === '__proto__') Object.defineProperty(out, name, { value, enumerable: true, writable: true, configurable: true });
     else out[name] = value;
   }
   return out ?? EMPTY;
+}
+
+const sqsValue = (a: SqsMessageAttribute | null | undefined): unknown => a?.stringValue ?? a?.binaryValue;
+
+/** Message attributes as name → `stringValue`, or `binaryValue` (base64) for Binary ones. */
+export function attributesOf(record: SqsRecord): Readonly<Record<string, string>> {
+  return stringMap(record.messageAttributes, sqsValue);
 }
 
 /** The record's FIFO message group, if any. */

@@ -6,9 +6,9 @@
 import { SLUICE_DEFAULTS } from './contract.ts';
 import { ConfigError } from './errors.ts';
 import { createJsonLogger, noopLogger } from './logger.ts';
-import { RETRY_OPTION } from './retry-options.ts';
 import type {
-  BodyMode, EnvelopeMode, IdempotencyGuard, IdempotencyOptions, LogFailures, MetricsOptions, OnFailure, RetryOptions, SluiceLogger, SqsRecord, StandardSchemaV1,
+  BodyMode, EnvelopeMode, IdempotencyGuard, IdempotencyOptions, LogFailures, MetricsOptions, OnFailure, RetryPolicy, RetryRuntime, SluiceLogger, SqsRecord,
+  StandardSchemaV1,
 } from './types.ts';
 import { problem, validateOptions } from './validate-options.ts';
 import type { OptionTable } from './validate-options.ts';
@@ -25,12 +25,16 @@ export interface ResolvedOptions {
   readonly dedupe: boolean | ((message: never, record: SqsRecord) => string);
   readonly logger: SluiceLogger;
   readonly metrics: MetricsOptions | undefined;
-  readonly retry: RetryOptions | undefined;
+  /** What `retryPolicy(...)` attached to this handler, when `retry` is given. */
+  readonly retry: RetryRuntime | undefined;
   readonly logFailures: LogFailures;
   readonly onFailure: OnFailure | undefined;
   /** The per-batch wrapper of `handle` that `idempotency.store` made, when configured. */
   readonly idempotency: IdempotencyGuard | undefined;
 }
+
+/** What is allowed for `retry`, in problems: a plain object (the old form) is pointed at the import. */
+const RETRY_ALLOWED = "retryPolicy({ backoff?, deadLetter?, circuitBreaker?, endpoint? }), imported from 'sluice' (not a plain object)";
 
 /** What is allowed for `handle`, in problems. */
 export const HANDLE_ALLOWED = 'a function (message, ctx) => Promise<unknown>';
@@ -64,7 +68,11 @@ const RUNTIME_OPTIONS = {
       },
     },
   },
-  retry: RETRY_OPTION,
+  // The policy checks its own fields: its code is reached only through `retryPolicy`, so only handlers using it carry it.
+  retry: {
+    test: (value: unknown): value is RetryPolicy => typeof (value as Partial<RetryPolicy> | null)?.attach === 'function',
+    allowed: RETRY_ALLOWED,
+  },
   logFailures: { values: ['detailed', 'codes', false], default: 'detailed' },
   onFailure: { type: 'function', allowed: 'a function (outcome, ctx)' },
   // The store's guard checks the other fields: its code is in sluice/idempotency, so only handlers using it carry it.
@@ -84,10 +92,12 @@ const RUNTIME_OPTIONS = {
 export function resolveOptions(options: unknown): ResolvedOptions {
   const problems: string[] = [];
   const o = validateOptions(RUNTIME_OPTIONS, options, problems);
+  const logger = o.logger === false ? noopLogger : (o.logger ?? createJsonLogger());
   const resolved: ResolvedOptions = {
     ...o,
     dedupe: o.dedupe as ResolvedOptions['dedupe'],
-    logger: o.logger === false ? noopLogger : (o.logger ?? createJsonLogger()),
+    logger,
+    retry: o.retry?.attach(logger, problems),
     metrics: o.metrics as MetricsOptions | undefined,
     onFailure: o.onFailure as OnFailure | undefined,
     idempotency: o.idempotency?.store.guard(o.idempotency, problems),

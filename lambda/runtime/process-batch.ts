@@ -2,15 +2,14 @@
  * The batch engine without middy: `processBatch` for workers and tests, and
  * `runBatch`, which `sqsHandler` calls with options resolved once.
  */
-import { BatchRun, DUPLICATE, FAILED, PENDING, SKIPPED, STATUS_NAMES, SUCCEEDED } from './batch-run.ts';
+import { BatchRun, DEAD_LETTERED, DELAYED, DUPLICATE, FAILED, PENDING, SKIPPED, STATUS_NAMES, SUCCEEDED } from './batch-run.ts';
 import { checkRecords } from './check-event.ts';
 import { ConfigError } from './errors.ts';
 import { HANDLE_ALLOWED, resolveOptions } from './options.ts';
 import type { ResolvedOptions } from './options.ts';
 import { notifyFailures } from './on-failure.ts';
-import { runFifo, runStandard } from './pool.ts';
+import { runPool } from './pool.ts';
 import { emitMetrics, logFailure, logSummary } from './report.ts';
-import { applyRetry, DEAD_LETTERED, DELAYED } from './retry.ts';
 import { problem } from './validate-options.ts';
 import type { BatchItemFailure, BatchOptions, BatchResult, BatchStats, Handle, LambdaContext, RecordOutcome, SqsRecord } from './types.ts';
 
@@ -77,13 +76,13 @@ export async function runBatch(
     return finish(run, mode);
   }
   if (untilDeadline === undefined) {
-    await (run.fifo ? runFifo(run) : runStandard(run));
+    await runPool(run);
     return settle(run, mode);
   }
   const deadline = new Promise<void>((resolve) => run.setDeadlineListener(resolve));
   const timer = setTimeout(() => run.reachDeadline(), untilDeadline);
   try {
-    await Promise.race([run.fifo ? runFifo(run) : runStandard(run), deadline]);
+    await Promise.race([runPool(run), deadline]);
   } finally {
     clearTimeout(timer);
   }
@@ -92,8 +91,8 @@ export async function runBatch(
 
 /** Applies retry features (unless the deadline already answered), then reports. */
 async function settle(run: BatchRun, mode: 'outcomes' | 'settled'): Promise<EngineResult> {
-  const retry = run.opts.retry;
-  if (retry !== undefined && !run.finished) await applyRetry(run, retry);
+  const retry = run.retry;
+  if (retry !== undefined && !run.finished) await retry.apply(run);
   return finish(run, mode);
 }
 
@@ -135,7 +134,7 @@ function finish(run: BatchRun, mode: 'outcomes' | 'settled'): EngineResult | Pro
   const settled = mode === 'settled' ? new Array<Settled>(n).fill(FULFILLED) : undefined;
   const stats: BatchStats = {
     total: n, succeeded: 0, failed: 0, skipped: 0, duplicates: 0, durationMs: 0, maxInFlight: run.maxInFlight,
-    deadLettered: 0, delayed: 0, circuitChanges: run.breaker?.takeChanges() ?? 0,
+    deadLettered: 0, delayed: 0, circuitChanges: run.retry?.takeChanges() ?? 0,
   };
   const resolved = (i: number): boolean => status[i] === SUCCEEDED || disposition[i] === DEAD_LETTERED;
   const batchItemFailures: BatchItemFailure[] = [];

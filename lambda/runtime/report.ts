@@ -76,8 +76,6 @@ const METRICS: MetricTable = [
   ['Records', 'total'], ['Succeeded', 'succeeded'], ['Failed', 'failed'], ['Skipped', 'skipped'],
   ['Duplicates', 'duplicates'], ['BatchDuration', 'durationMs'], ['MaxInFlight', 'maxInFlight'],
 ];
-/** With `retry`. */
-const RETRY_METRICS: MetricTable = [['DeadLettered', 'deadLettered'], ['Delayed', 'delayed'], ['CircuitStateChanges', 'circuitChanges']];
 
 /**
  * Writes one CloudWatch Embedded Metric Format line for the batch to stdout.
@@ -88,7 +86,7 @@ export function emitMetrics(opts: ResolvedOptions, stats: BatchStats, extra: Met
   const m = opts.metrics;
   if (m === undefined) return;
   const dimensions = m.dimensions ?? {};
-  const metrics = [...METRICS, ...(opts.retry === undefined ? [] : RETRY_METRICS), ...extra];
+  const metrics = [...METRICS, ...(opts.retry?.metrics ?? []), ...extra];
   const line: Record<string, unknown> = {
     _aws: {
       Timestamp: timestamp,

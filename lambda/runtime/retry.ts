@@ -7,18 +7,13 @@
  */
 import type { MessageAttributeValue, SendMessageBatchRequestEntry } from '@aws-sdk/client-sqs';
 import { backoffSeconds } from './backoff.ts';
-import { FAILED, SKIPPED } from './batch-run.ts';
-import type { BatchRun } from './batch-run.ts';
+import { DEAD_LETTERED, DELAYED, FAILED, SKIPPED } from './batch-run.ts';
 import { DLQ_ATTRIBUTES, SLUICE_ENV } from './contract.ts';
 import { CircuitOpenError, DeadlineError, isPermanent, toError } from './errors.ts';
 import { attemptOf, groupIdOf } from './message-context.ts';
 import { chunk, entryResults, queueUrlOf, sqsClient, sqsEndpoint } from './sqs-calls.ts';
 import type { EntryResult } from './sqs-calls.ts';
-import type { RetryOptions, SqsRecord } from './types.ts';
-
-/** What happened to a record after it failed. */
-export const DEAD_LETTERED = 1;
-export const DELAYED = 2;
+import type { RetryBatch, RetryOptions, SqsRecord } from './types.ts';
 
 const MAX_ATTRIBUTES = 10;
 const MAX_MESSAGE_BYTES = 1_048_576;
@@ -68,13 +63,13 @@ async function mapLimit<T>(items: readonly T[], limit: number, fn: (item: T) => 
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
-function callSignal(run: BatchRun): AbortSignal {
+function callSignal(run: RetryBatch): AbortSignal {
   const left = run.msUntilDeadline();
   const ms = left === undefined ? CALL_TIMEOUT_MS : Math.max(50, Math.min(CALL_TIMEOUT_MS, left + run.opts.deadlineMarginMs / 2));
   return AbortSignal.timeout(ms);
 }
 
-async function sendToDlq(run: BatchRun, indices: number[], dlqUrl: string, endpoint: string | undefined): Promise<Map<number, EntryResult>> {
+async function sendToDlq(run: RetryBatch, indices: number[], dlqUrl: string, endpoint: string | undefined): Promise<Map<number, EntryResult>> {
   const results = new Map<number, EntryResult>();
   const fifo = dlqUrl.endsWith('.fifo');
   const region = run.records[indices[0]!]!.awsRegion || 'us-east-1';
@@ -109,7 +104,7 @@ async function sendToDlq(run: BatchRun, indices: number[], dlqUrl: string, endpo
   return results;
 }
 
-async function delay(run: BatchRun, indices: number[], retry: RetryOptions): Promise<Map<number, EntryResult>> {
+async function delay(run: RetryBatch, indices: number[], retry: RetryOptions): Promise<Map<number, EntryResult>> {
   const results = new Map<number, EntryResult>();
   const byQueue = new Map<string, number[]>();
   for (const i of indices) {
@@ -151,7 +146,7 @@ async function delay(run: BatchRun, indices: number[], retry: RetryOptions): Pro
  * Dead-letters poison records and delays transient failures of a settled batch,
  * recording each record's disposition on the run.
  */
-export async function applyRetry(run: BatchRun, retry: RetryOptions): Promise<void> {
+export async function applyRetry(run: RetryBatch, retry: RetryOptions): Promise<void> {
   const dlqUrl = deadLetterUrl(retry);
   const poison: number[] = [];
   const transient: number[] = [];

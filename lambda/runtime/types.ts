@@ -139,6 +139,52 @@ export interface RetryOptions {
 }
 
 /**
+ * The `retry` option, made by `retryPolicy(options)`: the engine calls only this, so the
+ * retry code is in the bundles of the handlers that import `retryPolicy`, and no others.
+ */
+export interface RetryPolicy {
+  /** The options as given to `retryPolicy`. */
+  readonly options: RetryOptions;
+  /**
+   * Runs once, when the handler is created: checks the options (pushing one line per
+   * problem) and returns the handler's retry runtime, or `undefined` after a problem.
+   */
+  attach(logger: SluiceLogger, problems: string[]): RetryRuntime | undefined;
+}
+
+/** What the engine calls on the handler's retry features; one per handler (its circuit breaker's state). */
+export interface RetryRuntime {
+  /** True with `backoff`: the engine keeps a visibility timeout per record. */
+  readonly delays: boolean;
+  /** EMF metrics it adds: `[metric name, stats field]`, unit `Count`. */
+  readonly metrics: readonly (readonly [string, keyof BatchStats])[];
+  /** Before a record starts: the error it is skipped with (the breaker is open), or `undefined`. */
+  admit(messageId: string): Error | undefined;
+  /** After a started record settled: its error, or `undefined` for a success. */
+  settled(error: Error | undefined): void;
+  /** After the batch settled (unless the deadline ended it): dead-letters poison and delays transient failures. */
+  apply(batch: RetryBatch): Promise<void>;
+  /** Circuit breaker state changes since the last call. */
+  takeChanges(): number;
+}
+
+/** What {@link RetryRuntime.apply} sees of a settled batch, and writes back. */
+export interface RetryBatch {
+  readonly records: readonly SqsRecord[];
+  readonly n: number;
+  /** Per record, the engine's state code (`batch-run.ts`). */
+  readonly status: Uint8Array;
+  readonly errors: readonly (Error | undefined)[];
+  /** Per record: 1 = dead-lettered, 2 = delayed (written by `apply`). */
+  readonly disposition: Uint8Array;
+  /** Per record: the visibility timeout a delayed record got, in seconds (written by `apply`). */
+  readonly visibility: Int32Array;
+  readonly opts: { readonly deadlineMarginMs: number; readonly logger: SluiceLogger };
+  /** Milliseconds until no record may start, or `undefined` without a Lambda context. */
+  msUntilDeadline(): number | undefined;
+}
+
+/**
  * What the warn line of a record that did not succeed says (README "The runtime"). Never a
  * body, an attribute value, or a fragment of either.
  *
@@ -188,8 +234,12 @@ export interface BatchOptions<T = unknown> {
   logger?: SluiceLogger | false;
   /** @default off */
   metrics?: MetricsOptions;
-  /** @default off */
-  retry?: RetryOptions;
+  /**
+   * Retry features, made by `retryPolicy({ backoff?, deadLetter?, circuitBreaker?, endpoint? })`
+   * (exported by `sluice`); a plain object is a `ConfigError`.
+   * @default off
+   */
+  retry?: RetryPolicy;
   /**
    * What the warn line of each record that did not succeed says; see {@link LogFailures}.
    * @default 'detailed'

@@ -99,13 +99,13 @@ export type OrderPlaced = z.infer<typeof OrderPlaced>;
  * reports only the failed ones back to SQS; a record that can never succeed goes to the
  * dead-letter queue at once.
  */
-import { PermanentError, sqsHandler } from 'sluice';
+import { PermanentError, retryPolicy, sqsHandler } from 'sluice';
 import { OrderPlaced } from './order-placed.ts';
 
 export const handler = sqsHandler({
   schema: OrderPlaced,
   concurrency: 10,
-  retry: { deadLetter: 'auto' },
+  retry: retryPolicy({ deadLetter: 'auto' }),
   async handle(order, ctx) {
     if (order.amountCents > 1_000_000) throw new PermanentError(\`order \${order.orderId} is over the limit\`);
     ctx.logger.info('Order recorded', { orderId: order.orderId, attempt: ctx.attempt });

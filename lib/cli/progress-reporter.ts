@@ -53,7 +53,7 @@ function plainProgress(out: NodeJS.WritableStream, items: ProgressItem[], interv
   };
 }
 
-function barProgress(out: NodeJS.WritableStream, items: ProgressItem[]): Progress {
+function barProgress(out: NodeJS.WritableStream, items: ProgressItem[], onStop: () => void): Progress & { log(line: string): void } {
   const width = Math.max(...items.map((i) => i.name.length));
   const multi = new MultiBar({
     stream: out,
@@ -64,6 +64,9 @@ function barProgress(out: NodeJS.WritableStream, items: ProgressItem[]): Progres
     barsize: 30,
   }, Presets.shades_classic);
   const bars = new Map<string, SingleBar>(items.map((i) => [i.name, multi.create(Math.max(1, i.total), 0, { name: i.name.padEnd(width), detail: '' })]));
+  // Logged lines not yet drawn: a redraw writes them, `stop()` writes what is left.
+  const pending: string[] = [];
+  multi.on('redraw-pre', () => { pending.length = 0; });
   return {
     update(name, value, detail, total) {
       const bar = bars.get(name);
@@ -73,6 +76,17 @@ function barProgress(out: NodeJS.WritableStream, items: ProgressItem[]): Progres
     },
     stop() {
       multi.stop();
+      onStop();
+      for (const line of pending.splice(0)) out.write(line);
+    },
+    // Lines printed while the bars run (e.g. a hot reload) go above them at the next redraw, not through them.
+    log(line) {
+      if ((out as { isTTY?: boolean }).isTTY) {
+        pending.push(`${line}\n`);
+        multi.log(`${line}\n`);
+      } else {
+        out.write(`${line}\n`);
+      }
     },
   };
 }
@@ -88,16 +102,21 @@ export function createReporter(options: ReporterOptions = {}): Reporter {
   const out = options.out ?? process.stdout;
   const err = options.err ?? process.stderr;
   const tty = options.tty ?? out.isTTY === true;
+  let bars: { log(line: string): void } | undefined;
+  const write = (stream: NodeJS.WritableStream, line: string): void => { if (bars) bars.log(line); else stream.write(`${line}\n`); };
   return {
-    info: (line) => { out.write(`${line}\n`); },
-    warn: (line) => { err.write(`warning: ${line}\n`); },
-    error: (line) => { err.write(`error: ${line}\n`); },
+    info: (line) => { write(out, line); },
+    warn: (line) => { write(err, `warning: ${line}`); },
+    error: (line) => { write(err, `error: ${line}`); },
     table(headers, rows) {
       for (const line of formatTable(headers, rows)) out.write(`${line}\n`);
     },
     progress(list) {
       const items = list.map((i) => ({ name: i.name, total: i.total, value: 0, detail: '' }));
-      return tty ? barProgress(out, items) : plainProgress(out, items, options.plainIntervalMs ?? 2000);
+      if (!tty) return plainProgress(out, items, options.plainIntervalMs ?? 2000);
+      const progress = barProgress(out, items, () => { bars = undefined; });
+      bars = progress;
+      return progress;
     },
   };
 }

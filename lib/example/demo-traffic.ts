@@ -23,6 +23,12 @@ export interface DemoTrafficSizes {
   readonly orders: number;
   /** Poison sign-ups: a third invalid JSON, a third schema violations, a third rejected (400) by the identity provider. */
   readonly poison: number;
+  /**
+   * Sign-ups published a second time later in the stream (a producer's retry: a new SNS
+   * message with the same user), which `register-user`'s idempotency (keyed by `userId`) absorbs.
+   * @default 0
+   */
+  readonly duplicates?: number;
 }
 
 const eventType = (value: string): Record<string, MessageAttributeValue> => ({ eventType: { DataType: 'String', StringValue: value } });
@@ -85,6 +91,13 @@ function toLine(to: string, m: PlannedMessage): EventLine {
  */
 export function planDemoEvents(sizes: DemoTrafficSizes): EventLine[] {
   const users = planUserEvents(sizes).map((m) => toLine('UserEvents', m));
+  const copies = Math.min(sizes.duplicates ?? 0, sizes.users);
+  for (let d = 0; d < copies; d++) {
+    // The copy of sign-up i goes in a little later (20 % of the stream on), as a producer's retry would.
+    const i = Math.floor((d * sizes.users) / Math.max(1, copies));
+    const original = users.find((u) => u.message.includes(`"userId":"user-${i}"`) && !u.message.includes('@reject.invalid'));
+    if (original) users.splice(Math.min(users.length, users.indexOf(original) + Math.ceil(users.length / 5)), 0, { ...original });
+  }
   const orders = planOrders(sizes).flat().map((m) => toLine('Orders', m));
   const out: EventLine[] = [];
   const ratio = orders.length === 0 ? Infinity : users.length / orders.length;

@@ -5,7 +5,7 @@
  * app (`sluice dev --events <file> -c identityApiUrl=<fake>`), then prints what the fake
  * saw. Flags it does not know go to `sluice dev` (e.g. `--summary-json s.json`).
  *
- *   npm start -- --users 500 --orders 50 --poison 9 --failure-rate 0.1 --latency-ms 2
+ *   npm start -- --users 500 --orders 50 --poison 9 --duplicates 5 --failure-rate 0.1 --latency-ms 2
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
@@ -23,6 +23,7 @@ const DEMO_FLAGS = {
   users: { type: 'string', default: '3000' },
   orders: { type: 'string', default: '300' },
   poison: { type: 'string', default: '30' },
+  duplicates: { type: 'string', default: '30' },
   'failure-rate': { type: 'string', default: '0.05' },
   'latency-ms': { type: 'string', default: '5' },
 } as const;
@@ -46,6 +47,7 @@ async function main(argv: string[]): Promise<number> {
     users: Math.floor(count('users', String(values.users), 1_000_000)),
     orders: Math.floor(count('orders', String(values.orders), 1_000_000)),
     poison: Math.floor(count('poison', String(values.poison), 1_000_000)),
+    duplicates: Math.floor(count('duplicates', String(values.duplicates), 1_000_000)),
   };
   const transientFailureRate = count('failure-rate', String(values['failure-rate']), 1);
   const latencyMs = count('latency-ms', String(values['latency-ms']), 60_000);
@@ -55,7 +57,7 @@ async function main(argv: string[]): Promise<number> {
   writeEventsFile(eventsFile, planDemoEvents(sizes));
   const idp = await startIdentityProvider({ latencyMs, transientFailureRate });
   console.log(`Identity provider (the example's fake): ${idp.url} (latency ${latencyMs} ms, ${Math.round(transientFailureRate * 100)}% 503s, @reject.invalid → 400)`);
-  console.log(`Demo traffic: ${sizes.users} sign-ups + ${sizes.poison} poison to UserEvents, ${sizes.orders} orders × 3 steps to Orders → ${eventsFile}`);
+  console.log(`Demo traffic: ${sizes.users} sign-ups (${sizes.duplicates} of them published twice) + ${sizes.poison} poison to UserEvents, ${sizes.orders} orders × 3 steps to Orders → ${eventsFile}`);
   try {
     const args = [SLUICE_BIN, 'dev', '--app-dir', REPO_ROOT, '--events', eventsFile, '-c', `${EXAMPLE.identityApiUrlContextKey}=${idp.url}`, ...rest];
     const code = await new Promise<number>((resolve) => {

@@ -10,7 +10,7 @@
  */
 import { existsSync, readFileSync, readdirSync, statSync, watch } from 'node:fs';
 import type { FSWatcher } from 'node:fs';
-import { join, matchesGlob, relative, sep } from 'node:path';
+import { isAbsolute, join, matchesGlob, relative, resolve, sep } from 'node:path';
 import { LocalRuntimeError } from './errors.ts';
 
 /** What `cdk watch` excludes when `cdk.json` has no `watch.exclude` (toolkit-lib's `WATCH_EXCLUDE_DEFAULTS`). */
@@ -41,17 +41,20 @@ function globList(value: unknown, where: string): string[] | undefined {
 
 /**
  * The watch selection of the app in `dir`: its `cdk.json` `watch` settings plus the
- * excludes that always apply (its `output` directory, `cdk.out` by default, and `extraExcludes`).
+ * excludes that always apply: its `output` directory (`cdk.out` by default), and `outputs`,
+ * paths Sluice itself writes (log directory, summary file; relative to the current
+ * directory) when they lie inside the app directory.
  *
  * @throws {LocalRuntimeError} when `watch.include` or `watch.exclude` is not a glob or a list of globs.
  */
-export function readWatchSelection(dir: string, extraExcludes: readonly string[] = []): WatchSelection {
+export function readWatchSelection(dir: string, outputs: readonly string[] = []): WatchSelection {
   const file = join(dir, 'cdk.json');
   const json = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) as { watch?: { include?: unknown; exclude?: unknown }; output?: unknown } : {};
   const include = globList(json.watch?.include, `${file} watch.include`) ?? [];
   const exclude = globList(json.watch?.exclude, `${file} watch.exclude`) ?? [...CDK_WATCH_EXCLUDE_DEFAULTS];
   const output = typeof json.output === 'string' ? json.output : 'cdk.out';
-  return { include: include.length > 0 ? include : ['**'], exclude: [...exclude, output, ...ALWAYS_EXCLUDED, ...extraExcludes] };
+  const inside = outputs.map((p) => relative(resolve(dir), resolve(p))).filter((p) => p !== '' && !p.startsWith('..') && !isAbsolute(p)).map((p) => p.split(sep).join('/'));
+  return { include: include.length > 0 ? include : ['**'], exclude: [...exclude, output, ...ALWAYS_EXCLUDED, ...inside] };
 }
 
 /**
@@ -114,6 +117,14 @@ export function watchAppSources(options: AppWatcherOptions): AppWatcher {
       if (!closed) options.onChange(files);
     }, options.debounceMs ?? 300);
   };
+  /** A directory that appeared (created, moved in, checked out): its files count as changed. */
+  const appeared = (abs: string): void => {
+    if (watchers.has(abs)) return;
+    watchDir(abs);
+    try {
+      for (const e of readdirSync(abs, { recursive: true, withFileTypes: true })) if (e.isFile()) changedFile(toRelative(join(e.parentPath, e.name)));
+    } catch { /* removed meanwhile */ }
+  };
   const watchDir = (abs: string): void => {
     const rel = toRelative(abs);
     if (closed || watchers.has(abs) || (rel !== '' && isExcluded(selection, rel))) return;
@@ -124,7 +135,7 @@ export function watchAppSources(options: AppWatcherOptions): AppWatcher {
         const path = join(abs, name);
         let isDir = false;
         try { isDir = statSync(path).isDirectory(); } catch { /* removed: a change of its own */ }
-        if (isDir) { watchDir(path); return; }
+        if (isDir) { appeared(path); return; }
         changedFile(toRelative(path));
       });
     } catch {

@@ -27,6 +27,8 @@ export interface FunctionSummary {
   deadLetteredByRuntime: number;
   /** Distinct messages deleted by its event filter. */
   filtered: number;
+  /** Deliveries its idempotency store absorbed: succeeded without running, their key had completed before (from the runtime's batch log lines). */
+  idempotentHits: number;
   invocations: number;
   /** Mean invocation duration, in milliseconds. */
   avgInvocationMs: number;
@@ -45,6 +47,8 @@ export interface DevSummary {
   /** Dead-lettered by the runtime on the failing attempt (the rest by the queue's redrive policy). */
   deadLetteredByRuntime: number;
   filtered: number;
+  /** Deliveries absorbed by idempotency, summed over the functions. */
+  idempotentHits: number;
   lost: number;
   durationMs: number;
   drained: boolean;
@@ -86,8 +90,9 @@ export async function messagesIn(endpoint: string, queueName: string): Promise<Q
  * Builds one function's summary line.
  *
  * @param routed - messages routed to the function's queues (from {@link subscriptionAccepts}).
+ * @param idempotentHits - deliveries its idempotency store absorbed (from {@link idempotentHitsIn}).
  */
-export async function summarizeFunction(app: ProvisionedApp, fn: RunningFunction, routed: number): Promise<FunctionSummary> {
+export async function summarizeFunction(app: ProvisionedApp, fn: RunningFunction, routed: number, idempotentHits = 0): Promise<FunctionSummary> {
   const received = new Set<string>();
   const succeeded = new Set<string>();
   const filtered = new Set<string>();
@@ -121,7 +126,7 @@ export async function summarizeFunction(app: ProvisionedApp, fn: RunningFunction
   const deadLettered = deadLetteredBodies.size;
   const processed = Math.max(0, succeeded.size - copiedBodies.size);
   return {
-    routed, received: s.received, succeeded: processed, retried: s.retried, deadLettered, deadLetteredByRuntime: copiedBodies.size, filtered: filtered.size,
+    routed, received: s.received, succeeded: processed, retried: s.retried, deadLettered, deadLetteredByRuntime: copiedBodies.size, filtered: filtered.size, idempotentHits,
     invocations: s.invocations, avgInvocationMs: s.invocations === 0 ? 0 : Math.round(s.invocationMs / s.invocations),
     maxConcurrentInvocations: fn.invoker.maxConcurrentInvocations,
     lost: routed - processed - deadLettered - filtered.size,
@@ -131,12 +136,21 @@ export async function summarizeFunction(app: ProvisionedApp, fn: RunningFunction
 /** Rows of the summary table, one per function, plus a total row. */
 export function summaryRows(summary: DevSummary): (string | number)[][] {
   const rows: (string | number)[][] = Object.entries(summary.functions).map(([name, f]) => [
-    name, f.routed, f.received, f.succeeded, f.retried, f.deadLettered, f.deadLetteredByRuntime, f.filtered, f.lost, f.invocations, f.avgInvocationMs,
+    name, f.routed, f.received, f.succeeded, f.idempotentHits, f.retried, f.deadLettered, f.deadLetteredByRuntime, f.filtered, f.lost, f.invocations, f.maxConcurrentInvocations, f.avgInvocationMs,
   ]);
   const total = Object.values(summary.functions).reduce((t, f) => ({ routed: t.routed + f.routed, received: t.received + f.received, inv: t.inv + f.invocations }), { routed: 0, received: 0, inv: 0 });
-  rows.push(['total', total.routed, total.received, summary.processed, summary.retried, summary.deadLettered, summary.deadLetteredByRuntime, summary.filtered, summary.lost, total.inv, '']);
+  rows.push(['total', total.routed, total.received, summary.processed, summary.idempotentHits, summary.retried, summary.deadLettered, summary.deadLetteredByRuntime, summary.filtered, summary.lost, total.inv, '', '']);
   return rows;
 }
 
 /** Headers matching {@link summaryRows}. */
-export const SUMMARY_HEADERS = ['function', 'routed', 'received', 'succeeded', 'retried', 'dead-lettered', 'of which at once', 'filtered', 'lost', 'invocations', 'avg ms'] as const;
+export const SUMMARY_HEADERS = ['function', 'routed', 'received', 'succeeded', 'of which idempotent', 'retried', 'dead-lettered', 'of which at once', 'filtered', 'lost', 'invocations', 'max concurrent', 'avg ms'] as const;
+
+const HITS = /"idempotentHits":(\d+)/;
+
+/** The `idempotentHits` of a runtime "Batch processed" log line; 0 for any other line. */
+export function idempotentHitsIn(line: string): number {
+  if (!line.includes('"idempotentHits"')) return 0;
+  const m = HITS.exec(line);
+  return m ? Number(m[1]) : 0;
+}

@@ -8,11 +8,11 @@
  */
 import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import type { WriteStream } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { DevSummary, FunctionSummary } from './dev-summary.ts';
-import { SUMMARY_HEADERS, subscriptionAccepts, summarizeFunction, summaryRows } from './dev-summary.ts';
+import { SUMMARY_HEADERS, idempotentHitsIn, subscriptionAccepts, summarizeFunction, summaryRows } from './dev-summary.ts';
 import { waitForDrain } from './drain.ts';
 import { readWatchSelection } from './app-watcher.ts';
 import { startEmbeddedDynamoDb } from './embedded-dynamodb.ts';
@@ -60,6 +60,8 @@ export interface DevOptions {
    * the `cdk.json` `watch.include`/`watch.exclude`; see hot-reload.ts). @default false
    */
   readonly watch?: boolean;
+  /** With `watch`, hot-reload changed functions (`false`: only keep serving). @default true */
+  readonly hotReload?: boolean;
   /** Quiet time after the last file change before a reload, in milliseconds. @default 300 */
   readonly reloadDebounceMs?: number;
   /** After each hot reload (applied or failed). @default - none */
@@ -83,7 +85,7 @@ export interface DevOptions {
   readonly signal?: AbortSignal;
 }
 
-type Resolved = Required<Omit<DevOptions, 'summaryJson' | 'reporter' | 'signal' | 'appDir' | 'context' | 'events' | 'build' | 'reloadDebounceMs' | 'onReload' | 'inspect' | 'onReady'>>;
+type Resolved = Required<Omit<DevOptions, 'summaryJson' | 'reporter' | 'signal' | 'appDir' | 'context' | 'events' | 'build' | 'hotReload' | 'reloadDebounceMs' | 'onReload' | 'inspect' | 'onReady'>>;
 
 /** Defaults of {@link DevOptions} (the CLI's `--help` shows these). */
 export const DEV_DEFAULTS: Readonly<Resolved> = Object.freeze({
@@ -159,9 +161,12 @@ export async function runDev(options: DevOptions): Promise<number> {
         else reporter.error(`--inspect: ${fn} could not open its inspector: ${info.error}`);
       },
     };
+    const idempotentHits = new Map<string, number>();
     const local = startLocalFunctions(app, {
       ...(inspect ? { inspect } : {}),
       onLog: (fn, line) => {
+        const hits = idempotentHitsIn(line);
+        if (hits > 0) idempotentHits.set(fn, (idempotentHits.get(fn) ?? 0) + hits);
         if (o.logDir === false) return;
         let stream = logs.get(fn);
         if (!stream) logs.set(fn, stream = createWriteStream(join(o.logDir, `${fn.replaceAll('/', '-')}.log`), { flags: 'w' }));
@@ -171,16 +176,15 @@ export async function runDev(options: DevOptions): Promise<number> {
     cleanups.unshift(() => local.stop());
     for (const f of local.functions) reporter.info(`  function ${f.displayName} ← ${f.queues.map((q) => `${q.model.stack}/${q.model.path}`).join(', ')}`);
     if (o.logDir !== false && local.functions.length > 0) reporter.info(`Function logs: ${resolve(o.logDir)}`);
-    if (o.watch) {
-      const outputs = [o.logDir, o.summaryJson].filter((p): p is string => typeof p === 'string').map((p) => relative(appDir, resolve(p)));
-      const selection = readWatchSelection(appDir, outputs.filter((p) => p !== '' && !p.startsWith('..')));
+    if (o.watch && o.hotReload !== false) {
+      const selection = readWatchSelection(appDir, [o.logDir, o.summaryJson].filter((p): p is string => typeof p === 'string'));
       reloader = startHotReload({
         dir: appDir, selection, synthesize, initial: synth, app, local, reporter,
         ...(o.reloadDebounceMs !== undefined ? { debounceMs: o.reloadDebounceMs } : {}), ...(o.onReload ? { onReload: o.onReload } : {}),
       });
       const hot = reloader;
       cleanups.unshift(() => hot.stop());
-      reporter.info(`Hot reload: watching ${appDir} (include ${selection.include.join(' ')}; node_modules, cdk.out and dot directories excluded)`);
+      reporter.info(`Hot reload: watching ${appDir} (include ${selection.include.join(' ')}; node_modules, the output directory and dot directories excluded)`);
     }
     await o.onReady?.(app);
 
@@ -228,16 +232,16 @@ export async function runDev(options: DevOptions): Promise<number> {
     }
     const durationMs = Date.now() - started;
     const functions: Record<string, FunctionSummary> = {};
-    for (const f of local.functions) functions[f.displayName] = await summarizeFunction(app, f, routed.get(f.displayName) ?? 0);
+    for (const f of local.functions) functions[f.displayName] = await summarizeFunction(app, f, routed.get(f.displayName) ?? 0, idempotentHits.get(f.displayName) ?? 0);
     const sum = (k: keyof FunctionSummary): number => Object.values(functions).reduce((n, f) => n + f[k], 0);
     const summary: DevSummary = {
       published: total, processed: sum('succeeded'), retried: sum('retried'), deadLettered: sum('deadLettered'), deadLetteredByRuntime: sum('deadLetteredByRuntime'),
-      filtered: sum('filtered'), lost: sum('lost'), durationMs, drained, visibilityScale: o.visibilityScale, functions,
+      filtered: sum('filtered'), idempotentHits: sum('idempotentHits'), lost: sum('lost'), durationMs, drained, visibilityScale: o.visibilityScale, functions,
     };
     reporter.info('');
     reporter.table(SUMMARY_HEADERS, summaryRows(summary));
     reporter.info('');
-    reporter.info(`${drained ? 'Drained' : 'NOT drained'} in ${(durationMs / 1000).toFixed(1)} s: published ${summary.published}, processed ${summary.processed}, retried ${summary.retried}, dead-lettered ${summary.deadLettered} (${summary.deadLetteredByRuntime} by the runtime on their first failure), filtered ${summary.filtered}, lost ${summary.lost}`);
+    reporter.info(`${drained ? 'Drained' : 'NOT drained'} in ${(durationMs / 1000).toFixed(1)} s: published ${summary.published}, processed ${summary.processed}, retried ${summary.retried}, dead-lettered ${summary.deadLettered} (${summary.deadLetteredByRuntime} by the runtime on their first failure), filtered ${summary.filtered}${summary.idempotentHits > 0 ? `, ${summary.idempotentHits} duplicate deliveries absorbed by idempotency` : ''}, lost ${summary.lost}`);
     if (o.summaryJson) writeFileSync(o.summaryJson, `${JSON.stringify(summary, null, 2)}\n`);
     if (!drained) reporter.error(`source queues still hold messages after ${o.drainTimeoutMs} ms`);
     if (summary.lost !== 0) reporter.error(`reconciliation failed: lost = ${summary.lost} (routed − processed − dead-lettered − filtered)`);

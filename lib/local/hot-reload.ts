@@ -124,7 +124,7 @@ export function startHotReload(options: HotReloadOptions): HotReloader {
       if (synth && !assemblies.some((a) => a.synth === synth)) synth.cleanup();
       const message = error instanceof Error ? error.message : String(error);
       const durationMs = performance.now() - started;
-      for (const m of messages) reporter.error(m.trimEnd());
+      for (const m of messages) if (m.trim() !== '') reporter.error(m.trimEnd());
       reporter.error(`Reload failed in ${seconds(durationMs)}, still running the previous code: ${message}`);
       return { files, durationMs, reloaded: [], unchanged: current.size, restartNeeded: [], error: message };
     }

@@ -8,8 +8,8 @@ import { formatReport } from '../../chaos/report.ts';
 const outDir = mkdtempSync(join(tmpdir(), 'sluice-chaos-test-'));
 afterAll(() => rmSync(outDir, { recursive: true, force: true }));
 
-describe('chaos run (small, fixed seed)', () => {
-  it('loses none of 1,500 messages under every fault type, and each fault type happens', async () => {
+describe('chaos run (small, fixed seed, idempotency on)', () => {
+  it('loses none of 1,500 messages under every fault type, each fault type happens, and each processed id has exactly one effect', async () => {
     const report = await runChaos({
       messages: 1500, seed: 7, outDir, progress: false, drainTimeoutSeconds: 50,
       // Rates raised so that every fault type happens several times in 1,500 messages.
@@ -39,9 +39,28 @@ describe('chaos run (small, fixed seed)', () => {
     // The sluice worker was SIGKILLed mid-batch and restarted.
     expect(report.worker.killsMidBatch, summary).toBeGreaterThan(0);
     expect(report.worker.starts).toBe(report.worker.kills + 1);
-    // Duplicate deliveries were published and processed; slow downstream happened; records were retried.
-    expect(Math.min(report.duplicatesPublished, c.duplicateIds), summary).toBeGreaterThan(0);
+    // Duplicates were published and delivered more than once (absorbed by idempotency, below); slow downstream happened; records were retried.
+    expect(Math.min(report.duplicatesPublished, report.effects.idsDeliveredMoreThanOnce), summary).toBeGreaterThan(0);
     expect(Math.min(lambda.slow, worker.slow), summary).toBeGreaterThan(0);
     expect(Math.min(report.emulator.retriedRecords, report.ledger.lambda.redeliveries, report.ledger.worker.redeliveries), summary).toBeGreaterThan(0);
-  }, 90_000);
+
+    // Exactly-once effects (idempotency is on by default, on both consumers).
+    const e = report.effects;
+    expect(report.idempotency).toBe(true);
+    expect({
+      moreThanOnce: e.effectsMoreThanOnce, unexplainedCrashWindow: e.crashWindow.unexplained,
+      processedWithoutEffect: e.processedWithoutEffect, poisonWithEffect: e.poisonWithEffect,
+    }, summary).toEqual({ moreThanOnce: 0, unexplainedCrashWindow: 0, processedWithoutEffect: 0, poisonWithEffect: 0 });
+    // Every processed id has an effect, and the only ids with a second one are those whose
+    // first effect was followed by a crash before its key completed.
+    expect(e.idsWithEffect, summary).toBe(c.processed);
+    expect(e.idsWithSeveralEffects, summary).toBe(e.crashWindow.idsWithSecondEffect);
+    expect(e.idsWithOneEffect + e.idsWithSeveralEffects).toBe(e.idsWithEffect);
+    // Every processed id's key is COMPLETED in DynamoDB, but one whose only effect was followed by a crash and never retried.
+    expect(e.processedWithCompletedKey, summary).toBe(c.processed - e.crashWindow.neverCompleted);
+    // The duplicates it absorbed: deliveries that found their key completed and were not run,
+    // on both consumers (second publishes, redeliveries after a completed attempt).
+    expect(Math.min(report.ledger.lambda.idempotentHits, report.ledger.worker.idempotentHits), summary).toBeGreaterThan(0);
+    expect(e.idempotentHits).toBe(report.ledger.lambda.idempotentHits + report.ledger.worker.idempotentHits);
+  }, 120_000);
 });

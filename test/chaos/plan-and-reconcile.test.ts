@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { deliveryKey } from '../../chaos/effects.ts';
+import type { EffectRow } from '../../chaos/effects.ts';
+import { parseChaosArgs } from '../../chaos/options.ts';
 import { faultFor, isPoison } from '../../chaos/plan.ts';
 import type { FaultPlan } from '../../chaos/plan.ts';
-import { chaosIdOfBody, reconcile } from '../../chaos/reconcile.ts';
+import { chaosIdOfBody, reconcile, reconcileEffects } from '../../chaos/reconcile.ts';
+import type { EffectsInput } from '../../chaos/reconcile.ts';
 import type { DeadLetter } from '../../chaos/reconcile.ts';
 import { planTraffic } from '../../chaos/traffic.ts';
 
@@ -43,5 +47,57 @@ describe('chaos reconciliation', () => {
     expect(chaosIdOfBody(JSON.stringify({ Type: 'Notification', Message: JSON.stringify({ id: 'c42' }) }))).toBe('c42');
     expect(chaosIdOfBody('{"id":"c1"}')).toBe('c1');
     expect(chaosIdOfBody('not json')).toBeUndefined();
+  });
+});
+
+describe('chaos side-effect reconciliation', () => {
+  const effect = (id: string, effectAt: number, writer: string, attempt = 1): EffectRow => {
+    const [role, pid] = writer.split('-');
+    return { id, effectAt, attempt, messageId: `m-${id}-${effectAt}`, role: role as EffectRow['role'], pid: Number(pid), writer };
+  };
+  const done = (e: EffectRow): string => deliveryKey(e.writer, e.messageId, e.attempt);
+  // c1: once, completed. c2: a SIGKILLed worker's effect that never completed, re-run on the Lambda side.
+  // c3: a second effect after a completed one (the failure). c4: completion reached DynamoDB, the worker
+  // process was not killed (unexplained). c5: poison with an effect. c6: processed without an effect.
+  // c7: an effect in a crashed Lambda environment, never completed.
+  const rows = {
+    c1: effect('c1', 1, 'lambda-1-1'), c2a: effect('c2', 1, 'worker-11-0'), c2b: effect('c2', 5, 'lambda-1-1', 2),
+    c3a: effect('c3', 1, 'lambda-1-1'), c3b: effect('c3', 2, 'lambda-1-2'), c4: effect('c4', 1, 'worker-12-0'),
+    c5: effect('c5', 1, 'lambda-1-1'), c7: effect('c7', 1, 'lambda-1-3'),
+  };
+  const input: EffectsInput = {
+    idempotency: true, published: ['c1', 'c2', 'c3', 'c4', 'c5', 'c6', 'c7'], effects: Object.values(rows),
+    processed: new Map([['c1', 1], ['c2', 2], ['c3', 2], ['c4', 1], ['c5', 1], ['c6', 1], ['c7', 1]]), hits: new Map([['c1', 2]]),
+    completed: new Set([done(rows.c1), done(rows.c2b), done(rows.c3a), done(rows.c3b), done(rows.c5)]),
+    completedKeys: new Set(['c1', 'c2', 'c3', 'c4', 'c5']), poison: new Set(['c5']), killedWorkerPids: new Set([11]), lambdaEnvironmentsLost: 1,
+  };
+
+  it('with idempotency: an effect after a completed one is a duplicate; one before a crash ahead of completion is counted apart', () => {
+    expect(reconcileEffects(input)).toMatchObject({
+      effects: 8, idsWithEffect: 6, idsWithOneEffect: 4, idsWithSeveralEffects: 2, extraEffects: 2,
+      effectsMoreThanOnce: 1, effectsMoreThanOnceIds: ['c3'],
+      crashWindow: { effects: 3, lambda: 1, worker: 2, lambdaEnvironments: 1, workerProcesses: 2, completedAnyway: 1, reRun: 1, idsWithSecondEffect: 1, neverCompleted: 1, unexplained: 1 },
+      processedWithCompletedKey: 5, processedWithoutEffect: 1, poisonWithEffect: 1,
+      idsDeliveredMoreThanOnce: 3, extraDeliveries: 4, idempotentHits: 2,
+    });
+  });
+
+  it('counts Lambda environments with unfinished completions beyond those that died as unexplained', () => {
+    expect(reconcileEffects({ ...input, lambdaEnvironmentsLost: 0 }).crashWindow.unexplained).toBe(2);
+  });
+
+  it('without idempotency: every id with more than one effect', () => {
+    expect(reconcileEffects({ ...input, idempotency: false })).toMatchObject({
+      effectsMoreThanOnce: 2, effectsMoreThanOnceIds: ['c2', 'c3'], crashWindow: { effects: 0, reRun: 0 },
+    });
+  });
+});
+
+describe('chaos options', () => {
+  it('runs with idempotency unless --idempotency false', () => {
+    expect(parseChaosArgs([])).toMatchObject({ idempotency: true });
+    expect(parseChaosArgs(['--idempotency', 'false'])).toMatchObject({ idempotency: false });
+    expect(parseChaosArgs(['--idempotency', 'true'])).toMatchObject({ idempotency: true });
+    expect(() => parseChaosArgs(['--idempotency', 'maybe'])).toThrow(/--idempotency: received maybe; allowed: true or false/);
   });
 });

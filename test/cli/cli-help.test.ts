@@ -29,7 +29,7 @@ describe('sluice --help', () => {
     expect(code).toBe(0);
     expect(stdout).toContain(`Usage: sluice ${name}`);
     for (const [flag, f] of Object.entries(spec.flags)) {
-      const line = stdout.split('\n').find((l) => l.trimStart().startsWith(`--${flag} `) || l.trim() === `--${flag}`);
+      const line = stdout.split('\n').find((l) => l.trimStart().startsWith(`--${flag} `) || l.trimStart().startsWith(`--${flag}[=`) || l.trim() === `--${flag}`);
       expect(line, `--${flag} in the help of ${name}`).toBeDefined();
       if (f.default !== undefined) expect(line).toContain(`default: ${f.default}`);
     }
@@ -74,6 +74,17 @@ describe('sluice usage errors', () => {
     const { code, stderr } = await cli('dev', '--visibility-scale', '2');
     expect(code).toBe(2);
     expect(stderr).toContain("--visibility-scale must be a number 0.001..1; received '2'");
+  });
+
+  it.each([
+    [['--inspect=70000'], "--inspect must be an integer 0..65535; received '70000'"],
+    [['--function', 'Greeter'], '--function applies to --inspect; received --function without --inspect'],
+    // A bare --inspect takes no value (port 9229, as `node --inspect`): parsing goes on to the next flag.
+    [['--inspect', '--function', 'Greeter', '--visibility-scale', '2'], "--visibility-scale must be a number 0.001..1; received '2'"],
+  ])('rejects dev %j with exit 2', async (extra, message) => {
+    const { code, stderr } = await cli('dev', ...extra);
+    expect(code).toBe(2);
+    expect(stderr).toContain(message);
   });
 
   it('rejects a flag given without its value', async () => {

@@ -6,7 +6,7 @@
 import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IdempotencyInProgressError, memoryStore } from '../../lambda/idempotency/index.ts';
-import { processBatch } from '../../lambda/runtime/index.ts';
+import { processBatch, retryPolicy } from '../../lambda/runtime/index.ts';
 import type { SqsRecord } from '../../lambda/runtime/index.ts';
 import { toSqsRecord } from '../../lib/sqs/index.ts';
 import { createQueue, startTestSqs } from '../helpers/worker-fixtures.ts';
@@ -38,7 +38,7 @@ describe('an in-progress key with retry.backoff', () => {
     let effects = 0;
     const options = {
       logger: false as const,
-      retry: { backoff: { baseSeconds: 1, maxSeconds: 1, jitter: 'none' as const }, endpoint: env.server.endpoint },
+      retry: retryPolicy({ backoff: { baseSeconds: 1, maxSeconds: 1, jitter: 'none' as const }, endpoint: env.server.endpoint }),
       idempotency: { store, key: (o: { orderId: string }) => o.orderId },
     };
     const first = await processBatch([record], async () => { effects++; }, options);

@@ -112,7 +112,7 @@ describe('runDev with an idempotency table', () => {
       progress: () => ({ update: () => {}, stop: () => {} }),
     };
     const summaryJson = join(dir, 'summary.json');
-    const code = await runDev({ build: buildIdempotencyApp, events: [events], watch: true, signal: stop.signal, logDir: dir, summaryJson, reporter, drainTimeoutMs: 60_000 });
+    const code = await runDev({ build: buildIdempotencyApp, events: [events], watch: true, hotReload: false, signal: stop.signal, logDir: dir, summaryJson, reporter, drainTimeoutMs: 60_000 });
     expect(errors).toEqual([]);
     expect(code).toBe(0);
     const summary = JSON.parse(readFileSync(summaryJson, 'utf8')) as DevSummary;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CircuitBreaker } from '../../lambda/runtime/circuit-breaker.ts';
-import { CircuitOpenError, processBatch, TransientError, ValidationError } from '../../lambda/runtime/index.ts';
+import { CircuitOpenError, processBatch, retryPolicy, TransientError, ValidationError } from '../../lambda/runtime/index.ts';
 import type { SluiceLogger } from '../../lambda/runtime/index.ts';
 import { sqsEvent } from '../../lambda/runtime/testing.ts';
 
@@ -59,7 +59,7 @@ describe('circuit breaker in processBatch', () => {
     const options = {
       concurrency: 1,
       logger: false as const,
-      retry: { circuitBreaker: { failureThreshold: 2, cooldownMs: 60_000 } },
+      retry: retryPolicy({ circuitBreaker: { failureThreshold: 2, cooldownMs: 60_000 } }),
     };
     let calls = 0;
     const failing = async (): Promise<void> => {
@@ -78,7 +78,7 @@ describe('circuit breaker in processBatch', () => {
   });
 
   it('is not tripped by permanent (poison) failures', async () => {
-    const options = { concurrency: 1, logger: false as const, retry: { circuitBreaker: { failureThreshold: 1, cooldownMs: 60_000 } } };
+    const options = { concurrency: 1, logger: false as const, retry: retryPolicy({ circuitBreaker: { failureThreshold: 1, cooldownMs: 60_000 } }) };
     const result = await processBatch(sqsEvent([{}, {}, {}]).Records, async () => {
       throw new ValidationError('bad');
     }, options);

@@ -5,8 +5,8 @@
 import { DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DLQ_ATTRIBUTES, processBatch, TransientError, ValidationError } from '../../lambda/runtime/index.ts';
-import type { BatchOptions, SqsRecord } from '../../lambda/runtime/index.ts';
+import { DLQ_ATTRIBUTES, processBatch, retryPolicy, TransientError, ValidationError } from '../../lambda/runtime/index.ts';
+import type { BatchOptions, RetryOptions, SqsRecord } from '../../lambda/runtime/index.ts';
 import type { EmbeddedServer } from '../../lib/local/index.ts';
 import { toSqsRecord } from '../../lib/sqs/index.ts';
 import { createQueue, startTestSqs } from '../helpers/worker-fixtures.ts';
@@ -51,8 +51,8 @@ async function deleteSucceeded(q: { url: string }, records: SqsRecord[], failure
   if (entries.length > 0) await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: q.url, Entries: entries }));
 }
 
-function options(extra: BatchOptions['retry']): BatchOptions {
-  return { logger: false, retry: { endpoint: server.endpoint, ...extra } };
+function options(extra: RetryOptions): BatchOptions {
+  return { logger: false, retry: retryPolicy({ endpoint: server.endpoint, ...extra }) };
 }
 
 describe('backoff through visibility', () => {

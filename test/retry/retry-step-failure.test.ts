@@ -5,7 +5,7 @@
  * Before the fix the rejection failed the whole batch, logged only at debug.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { PermanentError, processBatch, sqsHandler, TransientError } from '../../lambda/runtime/index.ts';
+import { PermanentError, processBatch, retryPolicy, sqsHandler, TransientError } from '../../lambda/runtime/index.ts';
 import type { Handle } from '../../lambda/runtime/index.ts';
 import { lambdaContext, sqsRecord } from '../../lambda/runtime/testing.ts';
 import { captureLogger } from '../runtime/helpers.ts';
@@ -32,7 +32,7 @@ describe('retry step that throws before any SQS call', () => {
     // Not a URL: building the SQS client throws.
     process.env.SLUICE_SQS_ENDPOINT = 'not a url';
     const { logger, at } = captureLogger();
-    const retry = { deadLetter: 'http://127.0.0.1:9/000000000000/dlq', backoff: { baseSeconds: 1, maxSeconds: 2 } } as const;
+    const retry = retryPolicy({ deadLetter: 'http://127.0.0.1:9/000000000000/dlq', backoff: { baseSeconds: 1, maxSeconds: 2 } });
     const result = await processBatch(records(), handle, { retry, logger });
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'poison' }, { itemIdentifier: 'transient' }]);
     expect(result.outcomes.map((o) => o.status)).toEqual(['succeeded', 'failed', 'failed']);

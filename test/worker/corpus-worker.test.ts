@@ -49,7 +49,7 @@ describe('bad-input corpus through sluice worker', () => {
     const queue = await caseQueue(sqs, sns, c, 'corpus-worker');
     const badId = await sendCase(sqs, sns, c, queue);
     const results: BatchRunResult[] = [];
-    const base = sluiceWorkerHandler(corpusHandle, { ...caseOptions(c), retry: { deadLetter: dlqUrl, endpoint: server.endpoint }, logger });
+    const base = sluiceWorkerHandler(corpusHandle, { ...caseOptions(c), retry: runtime.retryPolicy({ deadLetter: dlqUrl, endpoint: server.endpoint }), logger });
     const handler: WorkerHandler = {
       description: base.description,
       run: async (records, hooks) => {

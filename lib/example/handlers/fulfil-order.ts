@@ -5,7 +5,7 @@
  * Environment: `FULFILMENT_API_URL`, optional; without it each step is only checked
  * against the previous one seen by this execution environment.
  */
-import { PermanentError, sqsHandler } from '../../../lambda/runtime/index.ts';
+import { PermanentError, retryPolicy, sqsHandler } from '../../../lambda/runtime/index.ts';
 import { postJson } from './http.ts';
 import { OrderEvent } from './order-schemas.ts';
 
@@ -19,7 +19,7 @@ export const handler = sqsHandler({
   onGroupFailure: 'skip-group',
   concurrency: 10,
   // A failed step delays its whole order (group) by the backoff; poison leaves the group for the DLQ.
-  retry: { backoff: { baseSeconds: 1, maxSeconds: 60 }, deadLetter: 'auto' },
+  retry: retryPolicy({ backoff: { baseSeconds: 1, maxSeconds: 60 }, deadLetter: 'auto' }),
   async handle(order, ctx) {
     const previous = lastSequence.get(order.orderId);
     if (previous !== undefined && order.sequence < previous) {

@@ -8,7 +8,7 @@
  * transient.
  */
 import { dynamoDbStore } from '../../../lambda/idempotency/index.ts';
-import { ConfigError, sqsHandler } from '../../../lambda/runtime/index.ts';
+import { ConfigError, retryPolicy, sqsHandler } from '../../../lambda/runtime/index.ts';
 import { postJson } from './http.ts';
 import { UserRegistered } from './user-schemas.ts';
 
@@ -21,14 +21,14 @@ function identityApiUrl(): string {
 export const handler = sqsHandler({
   schema: UserRegistered,
   concurrency: 10,
-  retry: {
+  retry: retryPolicy({
     // 5xx and timeouts: wait 2 s, 4 s, 8 s … (full jitter, at most 5 min) instead of the queue's visibility timeout.
     backoff: { baseSeconds: 2, maxSeconds: 300 },
     // Poison (schema violations, 4xx) goes straight to the consumer's DLQ (SLUICE_DLQ_URL).
     deadLetter: 'auto',
     // While the identity provider is down, stop hammering it: skip records for 10 s after 20 failures in a row.
     circuitBreaker: { failureThreshold: 20, cooldownMs: 10_000 },
-  },
+  }),
   // Exactly once per user across deliveries: keys claimed in the consumer's DynamoDB table (SLUICE_IDEMPOTENCY_TABLE).
   idempotency: { store: dynamoDbStore(), key: (user) => user.userId },
   async handle(user, ctx) {

@@ -5,14 +5,14 @@
  * Environment: `EMAIL_API_URL`, optional; without it the email is rendered and logged
  * by id only (useful locally).
  */
-import { sqsHandler } from '../../../lambda/runtime/index.ts';
+import { retryPolicy, sqsHandler } from '../../../lambda/runtime/index.ts';
 import { postJson } from './http.ts';
 import { UserRegistered } from './user-schemas.ts';
 
 export const handler = sqsHandler({
   schema: UserRegistered,
   concurrency: 20,
-  retry: { backoff: { baseSeconds: 5, maxSeconds: 600 }, deadLetter: 'auto' },
+  retry: retryPolicy({ backoff: { baseSeconds: 5, maxSeconds: 600 }, deadLetter: 'auto' }),
   async handle(user, ctx) {
     const email = {
       to: user.email,

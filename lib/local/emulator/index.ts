@@ -4,6 +4,7 @@
 export { matchesPattern, passesFilters, snsAttributeValues } from './event-pattern.ts';
 export { INIT_TIMEOUT_MS, InvokerClosedError, LambdaInvoker } from './lambda-invoker.ts';
 export type { InvocationResult, InvokerFunction, LambdaInvokerOptions } from './lambda-invoker.ts';
+export type { EnvironmentInspect } from './execution-environment.ts';
 export { DEFAULT_LOCAL_CONCURRENCY, EsmEmulator } from './esm-emulator.ts';
 export type { EsmEmulatorOptions } from './esm-emulator.ts';
 export { EmulatorSqsError } from './emulator-events.ts';
