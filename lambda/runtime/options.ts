@@ -98,6 +98,8 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     dedupe: o.dedupe as ResolvedOptions['dedupe'],
     logger,
     retry: o.retry?.attach(logger, problems),
+    // Nothing to build a warn line for when nothing is written.
+    logFailures: logger === noopLogger ? false : o.logFailures,
     metrics: o.metrics as MetricsOptions | undefined,
     onFailure: o.onFailure as OnFailure | undefined,
     idempotency: o.idempotency?.store.guard(o.idempotency, problems),

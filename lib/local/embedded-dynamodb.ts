@@ -9,10 +9,12 @@ import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { CreateTableCommandInput, KeySchemaElement } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
-import { assertLoopbackUrl, clientConfig, isLoopbackHost } from '../sqs/index.ts';
+import { assertLoopbackUrl, clientConfig } from '../sqs/index.ts';
 import type { ClientConfig } from '../sqs/index.ts';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from './embedded-server.ts';
 import type { TableIndexModel, TableKeyModel, TableModel } from './model/index.ts';
+import { LocalRuntimeError } from './errors.ts';
+import { baseUrlOf, checkListenAddress } from './listen-address.ts';
 
 /** Options of {@link startEmbeddedDynamoDb}. */
 export interface EmbeddedDynamoDbOptions {
@@ -64,8 +66,7 @@ export async function startEmbeddedDynamoDb(opts: EmbeddedDynamoDbOptions = {}):
   const host = opts.host ?? '127.0.0.1';
   const port = opts.port ?? 0;
   const region = opts.region ?? LOCAL_REGION;
-  if (!isLoopbackHost(host)) throw new Error(`Embedded DynamoDB host must be a loopback address (127.0.0.0/8, ::1 or localhost); received '${host}'.`);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error(`Embedded DynamoDB port must be an integer 0..65535; received ${String(port)}.`);
+  checkListenAddress('Embedded DynamoDB', host, port);
   // Tables are ACTIVE at once (dynalite's default keeps them CREATING for 500 ms).
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve, reject) => {
@@ -76,10 +77,9 @@ export async function startEmbeddedDynamoDb(opts: EmbeddedDynamoDbOptions = {}):
     });
   });
   const address = server.address() as AddressInfo;
-  const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   let stopped: Promise<void> | undefined;
   return {
-    endpoint: `http://${urlHost}:${address.port}`,
+    endpoint: baseUrlOf(address),
     region,
     port: address.port,
     stop(): Promise<void> {
@@ -129,7 +129,7 @@ export function createTableInput(table: TableModel): CreateTableCommandInput {
 export async function createLocalTables(tables: readonly TableModel[], db: Pick<EmbeddedDynamoDb, 'endpoint' | 'region'>): Promise<LocalTable[]> {
   const names = new Set<string>();
   for (const t of tables) {
-    if (names.has(t.name)) throw new Error(`Two tables of the app resolve to the local name '${t.name}'.`);
+    if (names.has(t.name)) throw new LocalRuntimeError(`Two tables of the app resolve to the local name '${t.name}'.`);
     names.add(t.name);
   }
   const client = new DynamoDBClient(localDynamoDbConfig(db));

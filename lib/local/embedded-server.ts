@@ -5,9 +5,10 @@
  * and listens on 127.0.0.1 itself, so nothing outside the machine can reach it.
  */
 import { buildApp } from 'fauxqs';
-import { LoopbackError, assertLoopbackUrl, clientConfig, isLoopbackHost } from '../sqs/index.ts';
+import { assertLoopbackUrl, clientConfig } from '../sqs/index.ts';
 import type { ClientConfig } from '../sqs/index.ts';
 import { LocalRuntimeError } from './errors.ts';
+import { baseUrlOf, checkListenAddress } from './listen-address.ts';
 
 /** Account id fauxqs puts in every queue and topic ARN and queue URL. */
 export const LOCAL_ACCOUNT_ID = '000000000000';
@@ -66,12 +67,7 @@ export async function startEmbeddedServer(opts: EmbeddedServerOptions = {}): Pro
   const host = opts.host ?? '127.0.0.1';
   const port = opts.port ?? 0;
   const region = opts.region ?? LOCAL_REGION;
-  if (!isLoopbackHost(host)) {
-    throw new LocalRuntimeError(`Embedded server host must be a loopback address (127.0.0.0/8, ::1 or localhost); received '${host}'.`);
-  }
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
-    throw new LocalRuntimeError(`Embedded server port must be an integer 0..65535; received ${String(port)}.`);
-  }
+  checkListenAddress('Embedded server', host, port);
   const app = buildApp({ logger: false, defaultRegion: region });
   await app.listen({ port, host });
   const address = app.server.address();
@@ -79,10 +75,9 @@ export async function startEmbeddedServer(opts: EmbeddedServerOptions = {}): Pro
     await app.close();
     throw new LocalRuntimeError('Embedded server did not report a TCP address.');
   }
-  const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   let stopped: Promise<void> | undefined;
   return {
-    endpoint: `http://${urlHost}:${address.port}`,
+    endpoint: baseUrlOf(address),
     region,
     port: address.port,
     stop(): Promise<void> {
