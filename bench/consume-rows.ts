@@ -119,12 +119,16 @@ export function rawLoopRow(): ConsumeRow {
   };
 }
 
-/** The Sluice long-polling worker, as `sluice worker` runs it, with concurrency 50. */
-export function sluiceWorkerRow(minPollers: number, maxPollers: number): ConsumeRow {
+/**
+ * The Sluice long-polling worker, as `sluice worker` runs it, with concurrency 50:
+ * `minPollers`–`maxPollers` pollers (equal for a fixed count), long polls of `waitTimeSeconds`.
+ */
+export function sluiceWorkerRow(minPollers: number, maxPollers: number, waitTimeSeconds = 20): ConsumeRow {
+  const pollers = minPollers === maxPollers ? `exactly ${minPollers} pollers` : `pollers ${minPollers}–${maxPollers}`;
   return {
-    name: `Sluice worker (concurrency ${CONSUME_CONCURRENCY}, pollers ${minPollers}–${maxPollers})`,
+    name: `Sluice worker (concurrency ${CONSUME_CONCURRENCY}, ${pollers}, WaitTimeSeconds ${waitTimeSeconds})`,
     config: `\`startWorker\` (what \`sluice worker\` runs): concurrency ${CONSUME_CONCURRENCY}, \`minPollers\` ${minPollers}, ` +
-      `\`maxPollers\` ${maxPollers}, \`waitTimeSeconds\` 20 (the default), every attribute requested (Lambda-shaped records), ` +
+      `\`maxPollers\` ${maxPollers}, \`waitTimeSeconds\` ${waitTimeSeconds}${waitTimeSeconds === 20 ? ' (the default)' : ''}, every attribute requested (Lambda-shaped records), ` +
       'batches through `processBatch` (JSON body parsed), one `DeleteMessageBatch` per batch, heartbeat and Prometheus counters on',
     async start(env) {
       const client = countingClient(env);
@@ -135,6 +139,7 @@ export function sluiceWorkerRow(minPollers: number, maxPollers: number): Consume
         concurrency: CONSUME_CONCURRENCY,
         minPollers,
         maxPollers,
+        waitTimeSeconds,
         handler: sluiceWorkerHandler(() => work(env), { logger: false }),
       });
       return {

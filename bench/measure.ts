@@ -1,17 +1,20 @@
 /**
- * Timing helpers: a forced GC between samples, CPU (`process.cpuUsage`, user + system,
- * every thread) and wall time around one invocation, min and median over samples.
+ * Timing helpers: CPU (`process.cpuUsage`, user + system, every thread) and wall time
+ * around one invocation; median, min and max over samples taken round by round.
+ *
+ * No GC is forced between samples: the rows run back to back as a warm Lambda runs
+ * batches, and each pays for the garbage collection its own allocation causes. A forced
+ * full GC before each sample (this bench's old method) measured something else: it
+ * deoptimizes code holding weak references to the previous batch's objects and leaves
+ * concurrent sweeping running into the next sample, so each row was charged for the row
+ * before it (the same Sluice row measured 0.7 µs/record apart depending on its
+ * predecessor; without the forced GC the two copies agree).
  */
 import { performance } from 'node:perf_hooks';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { lambdaContext } from '../lambda/runtime/testing.ts';
 import { checkFailures } from './fixtures.ts';
 import type { BenchInput } from './fixtures.ts';
 import type { Row } from './rows.ts';
-
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
 
 /** One invocation's cost. */
 export interface Sample {
@@ -19,12 +22,19 @@ export interface Sample {
   readonly wallMs: number;
 }
 
-/** Min and median of a row's samples. */
+/** Median, smallest and largest of a row's samples. */
+export interface Stat {
+  readonly median: number;
+  readonly min: number;
+  readonly max: number;
+}
+
+/** A row's samples (one per round, in round order) and their statistics. */
 export interface Summary {
   readonly row: Row;
   readonly samples: readonly Sample[];
-  readonly cpuUs: { readonly min: number; readonly median: number };
-  readonly wallMs: { readonly min: number; readonly median: number };
+  readonly cpuUs: Stat;
+  readonly wallMs: Stat;
 }
 
 export function median(values: readonly number[]): number {
@@ -33,10 +43,14 @@ export function median(values: readonly number[]): number {
   return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
+/** Median, min and max of `values`. */
+export function stat(values: readonly number[]): Stat {
+  return { median: median(values), min: Math.min(...values), max: Math.max(...values) };
+}
+
 /** Runs the row once on the event and checks its `batchItemFailures` against the poison set. */
 export async function sample(row: Row, input: BenchInput): Promise<Sample> {
   const context = lambdaContext({ timeoutMs: 900_000, functionName: 'sluice-bench' });
-  gc();
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const response = await row.invoke(input.event, context);
@@ -47,8 +61,9 @@ export async function sample(row: Row, input: BenchInput): Promise<Sample> {
 }
 
 /**
- * Warms every row up, then takes `runs` samples of each, interleaving the rows (and
- * rotating which goes first) so drift in the machine spreads over all of them.
+ * Warms every row up, then takes `runs` rounds: each round samples every row once,
+ * rotating which goes first, so drift in the machine spreads over all of them.
+ * `samples[r]` of every row is from round `r`, so ratios can be taken round by round.
  */
 export async function measureRows(rows: readonly Row[], input: BenchInput, warmup: number, runs: number): Promise<Summary[]> {
   for (let w = 0; w < warmup; w++) for (const row of rows) await sample(row, input);
@@ -61,13 +76,11 @@ export async function measureRows(rows: readonly Row[], input: BenchInput, warmu
   }
   return rows.map((row, j) => {
     const s = samples[j]!;
-    const cpu = s.map((x) => x.cpuUs);
-    const wall = s.map((x) => x.wallMs);
-    return {
-      row,
-      samples: s,
-      cpuUs: { min: Math.min(...cpu), median: median(cpu) },
-      wallMs: { min: Math.min(...wall), median: median(wall) },
-    };
+    return { row, samples: s, cpuUs: stat(s.map((x) => x.cpuUs)), wallMs: stat(s.map((x) => x.wallMs)) };
   });
+}
+
+/** Per round, `a`'s value over `b`'s (both rows of one `measureRows` run). */
+export function roundRatios(a: Summary, b: Summary, of: (s: Sample) => number): number[] {
+  return a.samples.map((s, r) => of(s) / of(b.samples[r]!));
 }

@@ -17,8 +17,13 @@ export interface Verdict {
 }
 
 export function verdictTable(verdicts: readonly Verdict[]): string {
-  return table(['target (issue 3 unless marked)', 'measured', 'result'], verdicts.map((v) => [v.target, v.measured, v.pass ? '**PASS**' : '**FAIL**']))
+  return table(['target', 'measured', 'result'], verdicts.map((v) => [v.target, v.measured, v.pass ? '**PASS**' : '**FAIL**']))
     .replace('| ---: | ---: |', '| --- | :---: |');
+}
+
+/** `PASS`/`FAIL` lines, one per target, for the terminal. */
+export function verdictLines(verdicts: readonly Verdict[]): string {
+  return verdicts.map((v) => `${v.pass ? 'PASS' : 'FAIL'}  ${v.target}: ${v.measured}`).join('\n');
 }
 
 export const fmt = (value: number, digits = 1): string =>

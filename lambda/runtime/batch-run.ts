@@ -65,11 +65,18 @@ export class BatchRun implements GuardedBatch, RetryBatch {
   readonly #handle: Handle<unknown>;
   readonly #lambdaContext: LambdaContext | undefined;
   readonly #startedAt: Float64Array;
+  /**
+   * Aborts every record's `signal` at the deadline. One per batch even without a deadline:
+   * listeners a handler leaves on its `signal` then go with the batch.
+   */
   readonly #abort = new AbortController();
+  /** `#abort.signal`, read once (a getter call per record otherwise). */
+  readonly #signal = this.#abort.signal;
   /** With `onFailure`: the context each record's `handle` received, for the callback. */
   readonly #contexts: (MessageContext | undefined)[] | undefined;
   readonly #keys: Map<string, number> | undefined;
-  readonly #remaining: (() => number) | undefined;
+  /** A usable `getRemainingTimeInMillis` of the Lambda context, if any (see {@link clockOf}). */
+  readonly #clock: (() => unknown) | undefined;
   #inFlight = 0;
   #onDeadline: (() => void) | undefined;
 
@@ -92,14 +99,14 @@ export class BatchRun implements GuardedBatch, RetryBatch {
     this.visibility = new Int32Array(retry?.delays === true ? n : 0);
     this.#contexts = opts.onFailure === undefined ? undefined : new Array<MessageContext | undefined>(n);
     this.fifo = opts.fifo === 'auto' ? records.some((r) => typeof r.eventSourceARN === 'string' && r.eventSourceARN.endsWith('.fifo')) : opts.fifo;
-    this.#remaining = remainingTimeOf(lambdaContext);
+    this.#clock = clockOf(lambdaContext);
     if (dedupe === true) this.#markMessageIdDuplicates();
     this.#keys = typeof dedupe === 'function' ? new Map() : undefined;
   }
 
   /** Milliseconds until no record may start, or `undefined` without a usable Lambda context. */
   msUntilDeadline(): number | undefined {
-    return this.#remaining === undefined ? undefined : this.#remaining() - this.opts.deadlineMarginMs;
+    return this.#clock === undefined ? undefined : this.#remaining() - this.opts.deadlineMarginMs;
   }
 
   /** Registers what to do when the deadline passes (resolves the batch at once). */
@@ -110,7 +117,7 @@ export class BatchRun implements GuardedBatch, RetryBatch {
   /** True when no record may start any more; reaching the deadline here finishes the batch. */
   mustStop(): boolean {
     if (this.finished) return true;
-    if (this.#remaining !== undefined && this.#remaining() < this.opts.deadlineMarginMs) {
+    if (this.#clock !== undefined && this.#remaining() < this.opts.deadlineMarginMs) {
       this.reachDeadline();
       return true;
     }
@@ -213,13 +220,23 @@ export class BatchRun implements GuardedBatch, RetryBatch {
     return [...byGroup.values()];
   }
 
+  /**
+   * The Lambda context's remaining time; `Infinity` when its clock throws or stops giving a
+   * finite number (a method, not a closure per batch: optimized code that inlined a
+   * closure is thrown away once that closure is collected).
+   */
+  #remaining(): number {
+    const ms = read(this.#clock!, this.#lambdaContext);
+    return typeof ms === 'number' && Number.isFinite(ms) ? ms : Number.POSITIVE_INFINITY;
+  }
+
   #settle(i: number): void {
     this.durations[i] = now() - this.#startedAt[i]!;
     this.#inFlight--;
   }
 
   #context(record: SqsRecord, sns: SnsDetails | undefined): MessageContext {
-    return messageContext(record, this.fifo, sns, this.#abort.signal, this.opts.logger, this.#lambdaContext);
+    return messageContext(record, this.fifo, sns, this.#signal, this.opts.logger, this.#lambdaContext);
   }
 
   #call(i: number, record: SqsRecord): unknown {
@@ -272,23 +289,19 @@ export function isThenable(value: unknown): value is PromiseLike<unknown> {
   return value instanceof Promise || (typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function');
 }
 
-/** A usable `getRemainingTimeInMillis`, or `undefined` for a missing or bogus context. */
-function remainingTimeOf(context: LambdaContext | undefined): (() => number) | undefined {
+/** Calls the clock; a clock that throws reads as `undefined` (no deadline rather than a rejected batch, which Lambda would retry whole). */
+function read(clock: () => unknown, context: LambdaContext | undefined): unknown {
+  try {
+    return clock.call(context);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A usable `getRemainingTimeInMillis` (its first reading is a finite number), or `undefined` for a missing or bogus context. */
+function clockOf(context: LambdaContext | undefined): (() => unknown) | undefined {
   const fn = (context as { getRemainingTimeInMillis?: unknown } | undefined)?.getRemainingTimeInMillis;
   if (typeof fn !== 'function') return undefined;
-  // A clock that throws is as bogus as one that returns NaN: no deadline, rather than a
-  // rejected batch (which Lambda would retry whole).
-  const read = (): unknown => {
-    try {
-      return fn.call(context);
-    } catch {
-      return undefined;
-    }
-  };
-  const probe = read();
-  if (typeof probe !== 'number' || !Number.isFinite(probe)) return undefined;
-  return () => {
-    const ms = read();
-    return typeof ms === 'number' && Number.isFinite(ms) ? ms : Number.POSITIVE_INFINITY;
-  };
+  const probe = read(fn as () => unknown, context);
+  return typeof probe === 'number' && Number.isFinite(probe) ? (fn as () => unknown) : undefined;
 }

@@ -57,15 +57,14 @@ function isEnvelope(v: unknown): v is Envelope {
 const snsValue = (a: { Value?: unknown } | null | undefined): unknown => a?.Value;
 
 function snsDetails(e: Envelope): SnsDetails {
+  const topicArn = e.TopicArn as string;
+  const messageId = e.MessageId as string;
+  const timestamp = typeof e.Timestamp === 'string' ? e.Timestamp : '';
   const attributes = stringMap(e.MessageAttributes, snsValue) as Record<string, string>;
-  const details: SnsDetails = {
-    topicArn: e.TopicArn as string,
-    messageId: e.MessageId as string,
-    timestamp: typeof e.Timestamp === 'string' ? e.Timestamp : '',
-    attributes,
-  };
-  if (typeof e.Subject === 'string') details.subject = e.Subject;
-  return details;
+  // One literal per shape (see messageContext).
+  return typeof e.Subject === 'string'
+    ? { topicArn, messageId, timestamp, attributes, subject: e.Subject }
+    : { topicArn, messageId, timestamp, attributes };
 }
 
 /** Quick pre-check that avoids a JSON parse for bodies that cannot be an object. */

@@ -9,7 +9,7 @@ import type { SluiceLogger } from '../../lambda/runtime/index.ts';
 import { deleteMessages, toSqsRecord } from '../sqs/index.ts';
 import type { BatchRunResult, WorkerHandler } from './handler-module.ts';
 import type { VisibilityHeartbeat } from './visibility-heartbeat.ts';
-import type { WorkerMetrics } from './metrics.ts';
+import type { WorkerMeters } from './metrics.ts';
 import type { QueueInfo } from '../sqs/index.ts';
 
 /** Counts the worker keeps across batches. */
@@ -29,7 +29,7 @@ export interface BatchEnvironment {
   readonly queue: QueueInfo;
   readonly handler: WorkerHandler;
   readonly heartbeat: VisibilityHeartbeat;
-  readonly metrics: WorkerMetrics;
+  readonly metrics: WorkerMeters;
   readonly logger: SluiceLogger;
   readonly counts: WorkerCounts;
   /** True once the worker gave up on in-flight work: results are then dropped, nothing deleted. */

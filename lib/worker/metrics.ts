@@ -10,8 +10,34 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 /** Health as `/healthz` reports it: 200 for `ok`, 503 otherwise. */
 export type WorkerHealth = 'starting' | 'ok' | 'degraded' | 'draining' | 'stopped';
 
+/** What the worker records: the meters of {@link WorkerMetrics}, or {@link NO_METERS}. */
+export interface WorkerMeters {
+  readonly received: Pick<Counter, 'inc'>;
+  readonly succeeded: Pick<Counter, 'inc'>;
+  readonly failed: Pick<Counter, 'inc'>;
+  readonly deleteErrors: Pick<Counter, 'inc'>;
+  readonly visibilityExtensions: Pick<Counter, 'inc'>;
+  readonly receives: Pick<Counter<'result'>, 'inc'>;
+  readonly inFlight: Pick<Gauge, 'inc' | 'dec'>;
+  readonly pollers: Pick<Gauge, 'set'>;
+  readonly handlerDuration: Pick<Histogram, 'observe'>;
+}
+
+const noop = (): void => {};
+const NO_METER = Object.freeze({ inc: noop, dec: noop, set: noop, observe: noop });
+
+/**
+ * Meters that record nothing, for a worker without a metrics server: nothing could read
+ * them, and a prom-client registry with its default metrics (a GC observer, an event loop
+ * delay monitor) costs CPU on every message.
+ */
+export const NO_METERS: WorkerMeters = Object.freeze({
+  received: NO_METER, succeeded: NO_METER, failed: NO_METER, deleteErrors: NO_METER, visibilityExtensions: NO_METER,
+  receives: NO_METER, inFlight: NO_METER, pollers: NO_METER, handlerDuration: NO_METER,
+});
+
 /** The worker's metrics, registered in their own registry. */
-export class WorkerMetrics {
+export class WorkerMetrics implements WorkerMeters {
   readonly registry = new Registry();
   readonly received: Counter;
   readonly succeeded: Counter;

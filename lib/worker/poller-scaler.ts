@@ -46,7 +46,10 @@ export class PollerScaler {
 export class Slots {
   readonly limit: number;
   private used = 0;
-  private waiters: (() => void)[] = [];
+  /** Pollers waiting for a free slot, first come first served. */
+  private readonly waiting: (() => void)[] = [];
+  /** Signals that already have the one abort listener that wakes every waiter. */
+  private readonly watched = new WeakSet<AbortSignal>();
 
   constructor(limit: number) {
     this.limit = limit;
@@ -65,25 +68,30 @@ export class Slots {
   async take(wanted: number, signal: AbortSignal): Promise<number> {
     while (this.used >= this.limit) {
       if (signal.aborted) return 0;
-      await new Promise<void>((resolve) => {
-        const wake = (): void => {
-          signal.removeEventListener('abort', wake);
-          this.waiters = this.waiters.filter((w) => w !== wake);
-          resolve();
-        };
-        this.waiters.push(wake);
-        signal.addEventListener('abort', wake, { once: true });
-      });
+      this.watch(signal);
+      await new Promise<void>((resolve) => this.waiting.push(resolve));
     }
     if (signal.aborted) return 0;
     const taken = Math.min(wanted, this.limit - this.used);
     this.used += taken;
+    // Slots left over go to the next poller in line.
+    if (this.used < this.limit) this.waiting.shift()?.();
     return taken;
   }
 
-  /** Gives slots back and wakes the waiting pollers. */
+  /** Gives slots back and wakes the first waiting poller (which passes on what it leaves). */
   release(count: number): void {
+    if (count <= 0) return;
     this.used -= count;
-    for (const wake of this.waiters.slice()) wake();
+    this.waiting.shift()?.();
+  }
+
+  /** One listener per signal, not one per wait: on abort every waiter wakes and returns 0. */
+  private watch(signal: AbortSignal): void {
+    if (this.watched.has(signal)) return;
+    this.watched.add(signal);
+    signal.addEventListener('abort', () => {
+      for (const wake of this.waiting.splice(0)) wake();
+    }, { once: true });
   }
 }

@@ -11,8 +11,8 @@ import { VisibilityHeartbeat } from './visibility-heartbeat.ts';
 import { runWorkerBatch } from './batch.ts';
 import type { BatchEnvironment, WorkerCounts } from './batch.ts';
 import { WorkerLoop } from './loop.ts';
-import { WorkerMetrics, startMetricsServer } from './metrics.ts';
-import type { MetricsServer, WorkerHealth } from './metrics.ts';
+import { NO_METERS, WorkerMetrics, startMetricsServer } from './metrics.ts';
+import type { MetricsServer, WorkerHealth, WorkerMeters } from './metrics.ts';
 import { resolveWorkerOptions } from './options.ts';
 import type { ResolvedWorkerOptions, WorkerOptions } from './options.ts';
 import { createSqsClient, readQueueInfo, receiveMessages, releaseMessages } from '../sqs/index.ts';
@@ -69,7 +69,10 @@ export class Worker {
   private readonly opts: ResolvedWorkerOptions;
   private readonly client: SQSClient;
   private readonly logger: SluiceLogger;
-  private readonly metrics: WorkerMetrics;
+  /** The Prometheus registry, only with a metrics server (`metricsPort`). */
+  private readonly prometheus: WorkerMetrics | undefined;
+  /** `prometheus`, or meters that record nothing. */
+  private readonly metrics: WorkerMeters;
   private readonly heartbeat: VisibilityHeartbeat;
   private readonly loop: WorkerLoop;
   private readonly counts: WorkerCounts = { received: 0, succeeded: 0, failed: 0, deleteFailures: 0, visibilityExtensions: 0 };
@@ -89,7 +92,8 @@ export class Worker {
     this.queueArn = queue.queueArn;
     this.visibilityTimeoutSeconds = visibility;
     this.stopped = new Promise((resolve) => (this.resolveStopped = resolve));
-    this.metrics = new WorkerMetrics(queue.queueArn.split(':').pop() || 'queue');
+    this.prometheus = opts.metricsPort === undefined ? undefined : new WorkerMetrics(queue.queueArn.split(':').pop() || 'queue');
+    this.metrics = this.prometheus ?? NO_METERS;
     this.heartbeat = new VisibilityHeartbeat({
       client, queueUrl: opts.queueUrl, visibilityTimeoutSeconds: visibility, logger,
       onExtended: (count) => {
@@ -134,8 +138,8 @@ export class Worker {
 
   /** @internal */
   async start(): Promise<void> {
-    if (this.opts.metricsPort !== undefined) {
-      this.metricsServer = await startMetricsServer(this.metrics, () => this.health, this.opts.metricsPort, this.opts.metricsHost);
+    if (this.prometheus !== undefined && this.opts.metricsPort !== undefined) {
+      this.metricsServer = await startMetricsServer(this.prometheus, () => this.health, this.opts.metricsPort, this.opts.metricsHost);
     }
     this.state = 'ok';
     this.loop.start();
