@@ -10,7 +10,7 @@
  * checked empty (nothing visible, nothing in flight). Rows are interleaved, rotating
  * which goes first, after one warm-up round.
  *
- * `node bench/consume.ts` runs it alone and prints the section (no README change);
+ * `node bench/consume.ts [--quick]` runs it alone and prints the section (no README change);
  * `npm run bench` includes it. Environment: `BENCH_CONSUME_N` (default 5000),
  * `BENCH_CONSUME_RUNS` (default 5).
  */

@@ -61,18 +61,38 @@ export async function sample(row: Row, input: BenchInput): Promise<Sample> {
 }
 
 /**
- * Warms every row up, then takes `runs` rounds: each round samples every row once,
- * rotating which goes first, so drift in the machine spreads over all of them.
- * `samples[r]` of every row is from round `r`, so ratios can be taken round by round.
+ * The order of round `round`: a shuffle of `0..n-1` (seeded by the round, so every run uses
+ * the same orders). A fixed rotation would give every row the same predecessor in every
+ * round, and a row pays part of the GC work its predecessor's garbage causes.
+ */
+export function roundOrder(n: number, round: number): number[] {
+  const order = Array.from({ length: n }, (_, i) => i);
+  let seed = (round + 1) * 0x9e3779b9;
+  const random = (): number => {
+    // mulberry32
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
+  return order;
+}
+
+/**
+ * Warms every row up, then takes `runs` rounds: each round samples every row once, in a
+ * shuffled order ({@link roundOrder}), so drift in the machine and the GC work one row
+ * leaves to the next spread over all of them. `samples[r]` of every row is from round `r`,
+ * so ratios can be taken round by round.
  */
 export async function measureRows(rows: readonly Row[], input: BenchInput, warmup: number, runs: number): Promise<Summary[]> {
   for (let w = 0; w < warmup; w++) for (const row of rows) await sample(row, input);
   const samples = rows.map((): Sample[] => []);
   for (let r = 0; r < runs; r++) {
-    for (let k = 0; k < rows.length; k++) {
-      const j = (k + r) % rows.length;
-      samples[j]!.push(await sample(rows[j]!, input));
-    }
+    for (const j of roundOrder(rows.length, r)) samples[j]!.push(await sample(rows[j]!, input));
   }
   return rows.map((row, j) => {
     const s = samples[j]!;

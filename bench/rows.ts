@@ -165,12 +165,20 @@ export function noopRows(concurrency: number, quick = false): Row[] {
   return [
     floorLoop(),
     powertools(noop, true),
-    ...(quick ? [] : [powertools(noop, false), powertoolsSync(), powertoolsParser(noop)]),
+    ...(quick ? [] : [powertools(noop, false), powertoolsSync()]),
     middyAllSettled(noop),
     middyPLimit(concurrency, noop),
     sluiceSameWork(concurrency, noop),
     sluice(concurrency, noop),
   ];
+}
+
+/**
+ * Case (a), informational: Powertools with its parser and classic zod, beside the plain loop.
+ * A pass of its own: its garbage (~4× the others' CPU) would weigh on whichever row follows it.
+ */
+export function parserRows(): Row[] {
+  return [floorLoop(), powertoolsParser(noop)];
 }
 
 /** Case (b): each valid record awaits `ioMs` of simulated I/O; `quick` keeps the chains and the Sluice rows. */

@@ -37,21 +37,22 @@ const now = (): number => performance.now();
  * (no promise or closure of the engine's own per record).
  */
 export class BatchRun implements GuardedBatch, RetryBatch {
-  readonly records: readonly SqsRecord[];
-  readonly n: number;
-  readonly opts: ResolvedOptions;
-  readonly fifo: boolean;
-  readonly status: Uint8Array;
-  readonly errors: (Error | undefined)[];
-  readonly durations: Float64Array;
+  // The fields set in the constructor are `declare`d: a class field would be emitted (and bundled) once more.
+  declare readonly records: readonly SqsRecord[];
+  declare readonly n: number;
+  declare readonly opts: ResolvedOptions;
+  declare readonly fifo: boolean;
+  declare readonly status: Uint8Array;
+  declare readonly errors: (Error | undefined)[];
+  declare readonly durations: Float64Array;
   /** For duplicates: the index of the record they copy. */
-  readonly originOf: Int32Array;
+  declare readonly originOf: Int32Array;
   /** With `retry`: what happened after a failure (`retry.ts`: dead-lettered, delayed). */
-  readonly disposition: Uint8Array;
+  declare readonly disposition: Uint8Array;
   /** With `retry.backoff`: the visibility timeout set for a delayed record, in seconds. */
-  readonly visibility: Int32Array;
+  declare readonly visibility: Int32Array;
   /** What `retryPolicy(...)` attached to the handler, if anything. */
-  readonly retry: RetryRuntime | undefined;
+  declare readonly retry: RetryRuntime | undefined;
   readonly startTime = now();
   maxInFlight = 0;
   /** Set once the deadline was reached; later settlements are ignored. */

@@ -38,12 +38,16 @@ export const SLUICE_ENV = {
  */
 export const IDEMPOTENCY_EXPIRES_AFTER_ENV = 'SLUICE_IDEMPOTENCY_EXPIRES_AFTER_SECONDS';
 
+/** `SLUICE_DEFAULTS.concurrency` and `.deadlineMarginMs`, as constants: every handler bundles these two, and not the object. */
+export const DEFAULT_CONCURRENCY = 10;
+export const DEFAULT_DEADLINE_MARGIN_MS = 1000;
+
 /** Defaults shared by the runtime options and the constructs. */
 export const SLUICE_DEFAULTS = {
   /** Records in flight per invocation. */
-  concurrency: 10,
+  concurrency: DEFAULT_CONCURRENCY,
   /** Stop starting records this long before the Lambda deadline. */
-  deadlineMarginMs: 1000,
+  deadlineMarginMs: DEFAULT_DEADLINE_MARGIN_MS,
   /** Receives before the queue's redrive policy moves a message to its DLQ. */
   maxReceiveCount: 5,
   /** Multiplier of the function timeout used for the queue visibility timeout (AWS guidance). */

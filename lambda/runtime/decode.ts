@@ -49,9 +49,10 @@ function parseBody(record: SqsRecord, text: string, sns: boolean): unknown {
 }
 
 function isEnvelope(v: unknown): v is Envelope {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
-  const e = v as Envelope;
-  return e.Type === 'Notification' && typeof e.TopicArn === 'string' && typeof e.MessageId === 'string' && typeof e.Message === 'string';
+  // (An array has no `Type`.)
+  const e = v as Envelope | null;
+  return typeof e === 'object' && e !== null && e.Type === 'Notification' && typeof e.TopicArn === 'string' &&
+    typeof e.MessageId === 'string' && typeof e.Message === 'string';
 }
 
 const snsValue = (a: { Value?: unknown } | null | undefined): unknown => a?.Value;
@@ -61,10 +62,9 @@ function snsDetails(e: Envelope): SnsDetails {
   const messageId = e.MessageId as string;
   const timestamp = typeof e.Timestamp === 'string' ? e.Timestamp : '';
   const attributes = stringMap(e.MessageAttributes, snsValue) as Record<string, string>;
-  // One literal per shape (see messageContext).
-  return typeof e.Subject === 'string'
-    ? { topicArn, messageId, timestamp, attributes, subject: e.Subject }
-    : { topicArn, messageId, timestamp, attributes };
+  const details: SnsDetails = { topicArn, messageId, timestamp, attributes };
+  if (typeof e.Subject === 'string') details.subject = e.Subject;
+  return details;
 }
 
 /** Quick pre-check that avoids a JSON parse for bodies that cannot be an object. */

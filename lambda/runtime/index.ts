@@ -17,8 +17,10 @@ export {
   toError,
 } from './errors.ts';
 export { backoffSeconds } from './backoff.ts';
-/** The `retry` option; only handlers that import it carry the retry code. */
+/** The `retry`, `metrics` and `onFailure` options; only handlers that import them carry their code. */
 export { retryPolicy } from './retry-policy.ts';
+export { emfMetrics } from './emf-metrics.ts';
+export { notifyFailures } from './on-failure.ts';
 export type { ValidationIssue } from './errors.ts';
 export { SLUICE_ENV, SLUICE_DEFAULTS, DLQ_ATTRIBUTES, IDEMPOTENCY_EXPIRES_AFTER_ENV } from './contract.ts';
 export { createJsonLogger } from './logger.ts';

@@ -8,10 +8,6 @@ import type { SluiceLogger } from './types.ts';
 const LEVELS = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 } as const;
 type Level = keyof typeof LEVELS;
 
-function isLevel(value: string): value is Level {
-  return Object.hasOwn(LEVELS, value);
-}
-
 /** A logger that drops everything; `ctx.logger` when `logger: false`. */
 export const noopLogger: SluiceLogger = Object.freeze({
   debug() {},
@@ -36,7 +32,7 @@ export function writeLine(stream: 'out' | 'err', line: string): void {
  * @returns a logger writing one JSON object per line
  */
 export function createJsonLogger(level: string = defaultLevel()): SluiceLogger {
-  const min = LEVELS[isLevel(level) ? level : 'info'];
+  const min = LEVELS[Object.hasOwn(LEVELS, level) ? (level as Level) : 'info'];
   const emit = (lvl: Exclude<Level, 'silent'>, message: string, fields?: Record<string, unknown>): void => {
     if (LEVELS[lvl] < min) return;
     const entry = { level: lvl.toUpperCase(), timestamp: new Date().toISOString(), message, ...fields };

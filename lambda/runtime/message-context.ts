@@ -44,14 +44,7 @@ export function groupIdOf(record: SqsRecord): string | undefined {
   return typeof g === 'string' && g.length > 0 ? g : undefined;
 }
 
-/**
- * Assembles the context of one record.
- *
- * Each shape is one object literal, never a literal plus properties added later: a shape
- * made by adding properties is dropped with its last object at a full GC, and with it the
- * optimized code of this function and of the callers it was inlined into (re-optimized on
- * the next batch). Only FIFO's `groupId` is added afterwards.
- */
+/** Assembles the context of one record. */
 export function messageContext(
   record: SqsRecord,
   fifo: boolean,
@@ -60,22 +53,19 @@ export function messageContext(
   logger: SluiceLogger,
   lambdaContext: LambdaContext | undefined,
 ): MessageContext {
-  const messageId = record.messageId;
-  const attempt = attemptOf(record);
-  const attributes = attributesOf(record);
-  let ctx: MessageContext;
-  if (sns === undefined) {
-    ctx = lambdaContext === undefined
-      ? { messageId, record, attempt, attributes, signal, logger }
-      : { messageId, record, attempt, attributes, signal, logger, lambdaContext };
-  } else {
-    ctx = lambdaContext === undefined
-      ? { messageId, record, attempt, attributes, signal, logger, sns }
-      : { messageId, record, attempt, attributes, signal, logger, sns, lambdaContext };
-  }
+  const ctx: MessageContext = {
+    messageId: record.messageId,
+    record,
+    attempt: attemptOf(record),
+    attributes: attributesOf(record),
+    signal,
+    logger,
+  };
   if (fifo) {
     const groupId = groupIdOf(record);
     if (groupId !== undefined) ctx.groupId = groupId;
   }
+  if (sns !== undefined) ctx.sns = sns;
+  if (lambdaContext !== undefined) ctx.lambdaContext = lambdaContext;
   return ctx;
 }

@@ -3,11 +3,11 @@
  * `sqsHandler` or `processBatch` is called, against the table {@link RUNTIME_OPTIONS}, and
  * resolved into a frozen object.
  */
-import { SLUICE_DEFAULTS } from './contract.ts';
+import { DEFAULT_CONCURRENCY, DEFAULT_DEADLINE_MARGIN_MS } from './contract.ts';
 import { ConfigError } from './errors.ts';
 import { createJsonLogger, noopLogger } from './logger.ts';
 import type {
-  BodyMode, EnvelopeMode, IdempotencyGuard, IdempotencyOptions, LogFailures, MetricsOptions, OnFailure, RetryPolicy, RetryRuntime, SluiceLogger, SqsRecord,
+  BodyMode, EnvelopeMode, FailureNotifier, FailureRuntime, IdempotencyGuard, IdempotencyOptions, LogFailures, MetricsPolicy, MetricsRuntime, RetryPolicy, RetryRuntime, SluiceLogger, SqsRecord,
   StandardSchemaV1,
 } from './types.ts';
 import { problem, validateOptions } from './validate-options.ts';
@@ -24,17 +24,19 @@ export interface ResolvedOptions {
   readonly deadlineMarginMs: number;
   readonly dedupe: boolean | ((message: never, record: SqsRecord) => string);
   readonly logger: SluiceLogger;
-  readonly metrics: MetricsOptions | undefined;
+  /** What `emfMetrics(...)` attached to this handler, when `metrics` is given. */
+  readonly metrics: MetricsRuntime | undefined;
   /** What `retryPolicy(...)` attached to this handler, when `retry` is given. */
   readonly retry: RetryRuntime | undefined;
   readonly logFailures: LogFailures;
-  readonly onFailure: OnFailure | undefined;
+  /** What `notifyFailures(...)` attached to this handler, when `onFailure` is given. */
+  readonly onFailure: FailureRuntime | undefined;
   /** The per-batch wrapper of `handle` that `idempotency.store` made, when configured. */
   readonly idempotency: IdempotencyGuard | undefined;
 }
 
-/** What is allowed for `retry`, in problems: a plain object (the old form) is pointed at the import. */
-const RETRY_ALLOWED = "retryPolicy({ backoff?, deadLetter?, circuitBreaker?, endpoint? }), imported from 'sluice' (not a plain object)";
+/** The features given as imports: what is allowed names the import (a plain value, the old form, is pointed at it). */
+const imported = (factory: string, plain: string): string => `${factory}, imported from 'sluice' (not a plain ${plain})`;
 
 /** What is allowed for `handle`, in problems. */
 export const HANDLE_ALLOWED = 'a function (message, ctx) => Promise<unknown>';
@@ -45,7 +47,7 @@ const isLogger = (value: unknown): value is SluiceLogger =>
 /** The runtime options (README "The runtime"), in the order problems are reported. */
 const RUNTIME_OPTIONS = {
   handle: { type: 'function', allowed: HANDLE_ALLOWED },
-  concurrency: { type: 'integer', min: 1, max: 1000, default: SLUICE_DEFAULTS.concurrency },
+  concurrency: { type: 'integer', min: 1, max: 1000, default: DEFAULT_CONCURRENCY },
   schema: {
     test: (value: unknown): value is StandardSchemaV1 => typeof (value as Partial<StandardSchemaV1> | null)?.['~standard']?.validate === 'function',
     allowed: 'a Standard Schema (an object with "~standard".validate), e.g. a zod or valibot schema',
@@ -54,27 +56,23 @@ const RUNTIME_OPTIONS = {
   body: { values: ['json', 'text'], default: 'json' },
   fifo: { values: ['auto', true, false], default: 'auto' },
   onGroupFailure: { values: ['skip-group', 'stop-batch'], default: 'skip-group' },
-  deadlineMarginMs: { type: 'integer', min: 0, default: SLUICE_DEFAULTS.deadlineMarginMs },
+  deadlineMarginMs: { type: 'integer', min: 0, default: DEFAULT_DEADLINE_MARGIN_MS },
   dedupe: { type: 'function', values: [true, false], default: true, allowed: 'true, false, or (message, record) => string' },
   logger: { test: isLogger, values: [false], allowed: 'false, or an object with debug, info, warn and error methods' },
   metrics: {
-    type: 'object',
-    table: {
-      namespace: { type: 'string', required: true },
-      dimensions: {
-        test: (value: unknown): value is Record<string, string> =>
-          typeof value === 'object' && value !== null && Object.values(value).every((v) => typeof v === 'string'),
-        allowed: 'an object whose values are strings',
-      },
-    },
+    test: (value: unknown): value is MetricsPolicy => (value as Partial<MetricsPolicy> | null)?.kind === 'metrics',
+    allowed: imported('emfMetrics({ namespace, dimensions? })', 'object'),
   },
   // The policy checks its own fields: its code is reached only through `retryPolicy`, so only handlers using it carry it.
   retry: {
-    test: (value: unknown): value is RetryPolicy => typeof (value as Partial<RetryPolicy> | null)?.attach === 'function',
-    allowed: RETRY_ALLOWED,
+    test: (value: unknown): value is RetryPolicy => (value as Partial<RetryPolicy> | null)?.kind === 'retry',
+    allowed: imported('retryPolicy({ backoff?, deadLetter?, circuitBreaker?, endpoint? })', 'object'),
   },
   logFailures: { values: ['detailed', 'codes', false], default: 'detailed' },
-  onFailure: { type: 'function', allowed: 'a function (outcome, ctx)' },
+  onFailure: {
+    test: (value: unknown): value is FailureNotifier => (value as Partial<FailureNotifier> | null)?.kind === 'onFailure',
+    allowed: imported('notifyFailures(a function (outcome, ctx))', 'function'),
+  },
   // The store's guard checks the other fields: its code is in sluice/idempotency, so only handlers using it carry it.
   idempotency: {
     test: (value: unknown): value is IdempotencyOptions<never> => typeof (value as Partial<IdempotencyOptions> | null)?.store?.guard === 'function',
@@ -100,8 +98,8 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     retry: o.retry?.attach(logger, problems),
     // Nothing to build a warn line for when nothing is written.
     logFailures: logger === noopLogger ? false : o.logFailures,
-    metrics: o.metrics as MetricsOptions | undefined,
-    onFailure: o.onFailure as OnFailure | undefined,
+    metrics: o.metrics?.attach(problems),
+    onFailure: o.onFailure?.attach(problems),
     idempotency: o.idempotency?.store.guard(o.idempotency, problems),
   };
   if (problems.length > 0) throw new ConfigError(problems);

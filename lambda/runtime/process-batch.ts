@@ -3,13 +3,13 @@
  * `runBatch`, which `sqsHandler` calls with options resolved once.
  */
 import { BatchRun, DEAD_LETTERED, DELAYED, DUPLICATE, FAILED, PENDING, SKIPPED, STATUS_NAMES, SUCCEEDED } from './batch-run.ts';
+import { outcomeOf } from './outcome.ts';
 import { checkRecords } from './check-event.ts';
 import { ConfigError } from './errors.ts';
 import { HANDLE_ALLOWED, resolveOptions } from './options.ts';
 import type { ResolvedOptions } from './options.ts';
-import { notifyFailures } from './on-failure.ts';
 import { runPool } from './pool.ts';
-import { emitMetrics, logFailure, logSummary } from './report.ts';
+import { logFailure, logSummary } from './report.ts';
 import { problem } from './validate-options.ts';
 import type { BatchItemFailure, BatchOptions, BatchResult, BatchStats, Handle, LambdaContext, RecordOutcome, SqsRecord } from './types.ts';
 
@@ -57,27 +57,35 @@ export async function processBatch<T = unknown>(
   }
   const opts = resolveBatchOptions(options);
   checkRecords(records);
-  const { batchItemFailures, outcomes, stats } = await runBatch(records, handle as Handle<unknown>, opts, context, 'outcomes');
+  const { batchItemFailures, outcomes, stats } = await runBatch(records, handle as Handle<unknown>, opts, context, outcomeOf);
   return { batchItemFailures, outcomes: outcomes!, stats };
 }
 
-/** Runs a checked batch with resolved options. */
+/** Builds record `i`'s outcome (`outcome.ts`); passed by `processBatch`, so `sqsHandler` bundles need not carry it. */
+export type OutcomeBuilder = (run: BatchRun, i: number) => RecordOutcome;
+
+/**
+ * Runs a checked batch with resolved options.
+ *
+ * @param outcomes - with it (`processBatch`), the result has `outcomes`; without it
+ *   (`sqsHandler`), the `settled` entries of `@middy/sqs-partial-batch-failure`
+ */
 export async function runBatch(
   records: readonly SqsRecord[],
   handle: Handle<unknown>,
   opts: ResolvedOptions,
   context: LambdaContext | undefined,
-  mode: 'outcomes' | 'settled',
+  outcomes?: OutcomeBuilder,
 ): Promise<EngineResult> {
   const run = new BatchRun(records, handle, opts, context);
   const untilDeadline = run.msUntilDeadline();
   if (untilDeadline !== undefined && untilDeadline <= 0) {
     run.reachDeadline();
-    return finish(run, mode);
+    return finish(run, outcomes);
   }
   if (untilDeadline === undefined) {
     await runPool(run);
-    return settle(run, mode);
+    return settle(run, outcomes);
   }
   const deadline = new Promise<void>((resolve) => run.setDeadlineListener(resolve));
   const timer = setTimeout(() => run.reachDeadline(), untilDeadline);
@@ -86,14 +94,14 @@ export async function runBatch(
   } finally {
     clearTimeout(timer);
   }
-  return settle(run, mode);
+  return settle(run, outcomes);
 }
 
 /** Applies retry features (unless the deadline already answered), then reports. */
-async function settle(run: BatchRun, mode: 'outcomes' | 'settled'): Promise<EngineResult> {
+async function settle(run: BatchRun, outcomes: OutcomeBuilder | undefined): Promise<EngineResult> {
   const retry = run.retry;
   if (retry !== undefined && !run.finished) await retry.apply(run);
-  return finish(run, mode);
+  return finish(run, outcomes);
 }
 
 /** One entry per record, as `@middy/sqs-partial-batch-failure` reads a handler's response. */
@@ -114,29 +122,14 @@ export interface EngineResult {
   settled: Settled[] | undefined;
 }
 
-/** The outcome of final record `i`. */
-function outcomeOf(run: BatchRun, i: number): RecordOutcome {
-  const outcome: RecordOutcome = { messageId: run.records[i]!.messageId, status: STATUS_NAMES[run.status[i]!]!, durationMs: run.durations[i]! };
-  const error = run.errors[i];
-  if (error !== undefined) outcome.error = error;
-  const d = run.disposition[i];
-  if (d === DEAD_LETTERED) outcome.disposition = 'dead-lettered';
-  else if (d === DELAYED) {
-    outcome.disposition = 'delayed';
-    outcome.visibilityTimeoutSeconds = run.visibility[i]!;
-  }
-  return outcome;
-}
-
-function finish(run: BatchRun, mode: 'outcomes' | 'settled'): EngineResult | Promise<EngineResult> {
+function finish(run: BatchRun, outcomeOf: OutcomeBuilder | undefined): EngineResult | Promise<EngineResult> {
   const { n, records, status, errors, originOf, disposition, opts } = run;
-  const outcomes = mode === 'outcomes' ? new Array<RecordOutcome>(n) : undefined;
-  const settled = mode === 'settled' ? new Array<Settled>(n).fill(FULFILLED) : undefined;
+  const outcomes = outcomeOf === undefined ? undefined : new Array<RecordOutcome>(n);
+  const settled = outcomeOf === undefined ? new Array<Settled>(n).fill(FULFILLED) : undefined;
   const stats: BatchStats = {
     total: n, succeeded: 0, failed: 0, skipped: 0, duplicates: 0, durationMs: 0, maxInFlight: run.maxInFlight,
     deadLettered: 0, delayed: 0, circuitChanges: run.retry?.takeChanges() ?? 0,
   };
-  const resolved = (i: number): boolean => status[i] === SUCCEEDED || disposition[i] === DEAD_LETTERED;
   const batchItemFailures: BatchItemFailure[] = [];
   let reported: Set<string> | undefined;
   const notify: number[] | undefined = opts.onFailure === undefined ? undefined : [];
@@ -157,7 +150,8 @@ function finish(run: BatchRun, mode: 'outcomes' | 'settled'): EngineResult | Pro
       ok = true;
     } else if (s === DUPLICATE) {
       stats.duplicates++;
-      ok = resolved(originOf[i]!);
+      const original = originOf[i]!;
+      ok = status[original] === SUCCEEDED || disposition[original] === DEAD_LETTERED;
     } else {
       if (s === FAILED) stats.failed++;
       else stats.skipped++;
@@ -165,7 +159,7 @@ function finish(run: BatchRun, mode: 'outcomes' | 'settled'): EngineResult | Pro
       logFailure(opts, records[i]!, STATUS_NAMES[s]!, errors[i]);
       notify?.push(i);
     }
-    if (outcomes !== undefined) outcomes[i] = outcomeOf(run, i);
+    if (outcomes !== undefined) outcomes[i] = outcomeOf!(run, i);
     if (!ok) {
       reported ??= new Set();
       if (!reported.has(messageId)) {
@@ -179,9 +173,10 @@ function finish(run: BatchRun, mode: 'outcomes' | 'settled'): EngineResult | Pro
   // With `idempotency`, its guard adds its counts (and metrics) first.
   const extraMetrics = run.onSettle?.(stats, outcomes);
   logSummary(opts, stats);
-  emitMetrics(opts, stats, extraMetrics);
+  // With `metrics`: the features' own metrics after the batch's.
+  opts.metrics?.emit(stats, [...(run.retry?.metrics ?? []), ...(extraMetrics ?? [])]);
   const result: EngineResult = { batchItemFailures, stats, outcomes, settled };
   // `onFailure` sees the outcomes the caller gets; it may delay the return, boundedly.
-  const waiting = notify && notifyFailures(run, opts.onFailure!, notify, (i) => outcomes?.[i] ?? outcomeOf(run, i));
+  const waiting = notify && opts.onFailure!.notify(run, notify, outcomes);
   return waiting ? waiting.then(() => result) : result;
 }

@@ -1,11 +1,10 @@
 /**
- * What a batch tells the outside: one summary log line, one warn line per record that
- * did not succeed, and one EMF metrics line. Ids, counts, codes and the messages of
- * errors Sluice made or `handle` threw — never a body, an attribute value, or a fragment
- * of either.
+ * What a batch tells the outside: one summary log line and one warn line per record that
+ * did not succeed (the EMF line is `emf-metrics.ts`'s). Ids, counts, codes and the
+ * messages of errors Sluice made or `handle` threw — never a body, an attribute value, or
+ * a fragment of either.
  */
 import { ValidationError } from './errors.ts';
-import { writeLine } from './logger.ts';
 import { attemptOf } from './message-context.ts';
 import type { ResolvedOptions } from './options.ts';
 import type { BatchStats, SqsRecord } from './types.ts';
@@ -70,34 +69,5 @@ export function logSummary(opts: ResolvedOptions, stats: BatchStats): void {
   opts.logger.info('Batch processed', { ...stats });
 }
 
-/** EMF metrics, as `[metric name, stats field]`: every unit is `Count` but `BatchDuration`'s. */
+/** Metrics a feature adds to the EMF line, as `[metric name, stats field]` (unit `Count`). */
 export type MetricTable = readonly (readonly [string, keyof BatchStats])[];
-const METRICS: MetricTable = [
-  ['Records', 'total'], ['Succeeded', 'succeeded'], ['Failed', 'failed'], ['Skipped', 'skipped'],
-  ['Duplicates', 'duplicates'], ['BatchDuration', 'durationMs'], ['MaxInFlight', 'maxInFlight'],
-];
-
-/**
- * Writes one CloudWatch Embedded Metric Format line for the batch to stdout.
- *
- * @param extra - metrics a feature adds (the `idempotency` guard's `IdempotentHits`)
- */
-export function emitMetrics(opts: ResolvedOptions, stats: BatchStats, extra: MetricTable = [], timestamp = Date.now()): void {
-  const m = opts.metrics;
-  if (m === undefined) return;
-  const dimensions = m.dimensions ?? {};
-  const metrics = [...METRICS, ...(opts.retry?.metrics ?? []), ...extra];
-  const line: Record<string, unknown> = {
-    _aws: {
-      Timestamp: timestamp,
-      CloudWatchMetrics: [{
-        Namespace: m.namespace,
-        Dimensions: [Object.keys(dimensions)],
-        Metrics: metrics.map(([Name]) => ({ Name, Unit: Name === 'BatchDuration' ? 'Milliseconds' : 'Count' })),
-      }],
-    },
-    ...dimensions,
-  };
-  for (const [name, field] of metrics) line[name] = stats[field];
-  writeLine('out', JSON.stringify(line));
-}

@@ -41,6 +41,7 @@ const RETRY_METRICS: MetricTable = [['DeadLettered', 'deadLettered'], ['Delayed'
  */
 export function retryPolicy(options: RetryOptions): RetryPolicy {
   return Object.freeze({
+    kind: 'retry',
     options,
     attach(logger: SluiceLogger, problems: string[]): RetryRuntime | undefined {
       const before = problems.length;

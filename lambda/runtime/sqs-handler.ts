@@ -10,53 +10,13 @@ import { HANDLE_ALLOWED } from './options.ts';
 import { resolveBatchOptions, runBatch } from './process-batch.ts';
 import type { Settled } from './process-batch.ts';
 import { problem } from './validate-options.ts';
-import type { BatchOptions, Handle, LambdaContext, SqsBatchResponse, SqsEvent, SqsHandlerOptions, SqsRecord } from './types.ts';
+import type { BatchOptions, Handle, LambdaContext, SqsBatchResponse, SqsEvent, SqsHandlerOptions } from './types.ts';
 
 /** The middy handler `sqsHandler` returns, carrying the handle and options it was built with. */
 export type SluiceSqsHandler<T = unknown> = MiddyfiedHandler<SqsEvent, SqsBatchResponse, Error, LambdaContext> & {
   /** The `handle` and batch options, so a worker can run the same module outside Lambda. */
   readonly sluice: { readonly handle: Handle<T>; readonly options: BatchOptions<T> };
 };
-
-/** The part of a middy request the two hooks below touch. */
-interface Request {
-  event: SqsEvent;
-  response: unknown;
-}
-
-/** Events `failuresOnly` replaced, by request, until `restoreEvent` puts them back. */
-const originalEvents = new WeakMap<Request, SqsEvent>();
-
-/**
- * Hands `@middy/sqs-partial-batch-failure` only the records to report: it walks every record
- * of the event (`Object.entries`, an entry array and a string index each), which for a large
- * batch of successes costs as much as the engine's own bookkeeping. Its output and its
- * logger calls are the same; middlewares added with `.use()` still see the whole event and
- * the engine's entries, and `restoreEvent` puts the event back right after it.
- */
-function failuresOnly(request: Request): void {
-  const { event, response } = request;
-  const records = event.Records;
-  if (!Array.isArray(response) || !Array.isArray(records) || response.length !== records.length) return;
-  const failed: SqsRecord[] = [];
-  const settled: Settled[] = [];
-  for (let i = 0; i < response.length; i++) {
-    const entry = response[i] as Settled;
-    if (entry?.status === 'fulfilled') continue;
-    failed.push(records[i]!);
-    settled.push(entry);
-  }
-  originalEvents.set(request, event);
-  request.event = { ...event, Records: failed };
-  request.response = settled;
-}
-
-function restoreEvent(request: Request): void {
-  const event = originalEvents.get(request);
-  if (event === undefined) return;
-  originalEvents.delete(request);
-  request.event = event;
-}
 
 /**
  * Builds a Lambda handler for SQS events that processes each batch with bounded
@@ -95,14 +55,12 @@ export function sqsHandler<T = unknown>(options: SqsHandlerOptions<T>): SluiceSq
 
   const base = async (event: SqsEvent, context: LambdaContext): Promise<Settled[]> => {
     const records = recordsOf(event);
-    const { settled } = await runBatch(records, handle as Handle<unknown>, opts, context, 'settled');
+    const { settled } = await runBatch(records, handle as Handle<unknown>, opts, context);
     return settled!;
   };
 
   // The engine owns the deadline (deadlineMarginMs), so middy's own early timeout is off.
-  // `after` hooks run last-registered first: `failuresOnly`, the partial-batch middleware, `restoreEvent`.
   const handler = middy(base, { timeoutEarlyInMillis: 0 })
-    .use({ after: restoreEvent })
     .use(sqsPartialBatchFailure({
       logger: (reason: unknown, record: { messageId?: unknown }) => {
         logger.debug('Reported for retry', {
@@ -117,8 +75,7 @@ export function sqsHandler<T = unknown>(options: SqsHandlerOptions<T>): SluiceSq
       onError: (request) => {
         if (request.error instanceof InvalidEventError) throw request.error;
       },
-    })
-    .use({ after: failuresOnly }) as unknown as SluiceSqsHandler<T>;
+    }) as unknown as SluiceSqsHandler<T>;
   Object.defineProperty(handler, 'sluice', {
     value: Object.freeze({ handle, options: Object.freeze(batchOptions) }),
     enumerable: false,

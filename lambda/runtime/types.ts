@@ -104,7 +104,7 @@ export type EnvelopeMode = 'auto' | 'sns' | 'none';
 /** How the body string becomes the message. */
 export type BodyMode = 'json' | 'text';
 
-/** EMF metrics settings. */
+/** What `emfMetrics(...)` takes. */
 export interface MetricsOptions {
   namespace: string;
   dimensions?: Record<string, string>;
@@ -139,10 +139,35 @@ export interface RetryOptions {
 }
 
 /**
+ * The `metrics` option, made by `emfMetrics(options)`: the engine calls only this, so the
+ * EMF code is in the bundles of the handlers that import `emfMetrics`, and no others.
+ */
+export interface MetricsPolicy {
+  readonly kind: 'metrics';
+  /** The options as given to `emfMetrics`. */
+  readonly options: MetricsOptions;
+  /**
+   * Runs once, when the handler is created: checks the options (pushing one line per
+   * problem) and returns what writes each batch's line, or `undefined` after a problem.
+   */
+  attach(problems: string[]): MetricsRuntime | undefined;
+}
+
+/** Writes the metrics of one batch. */
+export interface MetricsRuntime {
+  /**
+   * @param extra - metrics the features add, `[metric name, stats field]` (unit `Count`)
+   * @param timestamp - epoch ms of the line
+   */
+  emit(stats: BatchStats, extra?: readonly (readonly [string, keyof BatchStats])[], timestamp?: number): void;
+}
+
+/**
  * The `retry` option, made by `retryPolicy(options)`: the engine calls only this, so the
  * retry code is in the bundles of the handlers that import `retryPolicy`, and no others.
  */
 export interface RetryPolicy {
+  readonly kind: 'retry';
   /** The options as given to `retryPolicy`. */
   readonly options: RetryOptions;
   /**
@@ -212,6 +237,34 @@ export type LogFailures = 'detailed' | 'codes' | false;
  */
 export type OnFailure = (outcome: RecordOutcome, ctx: MessageContext) => unknown;
 
+/**
+ * The `onFailure` option, made by `notifyFailures(callback)`: the engine calls only this,
+ * so building outcomes and bounding the wait are in the bundles of the handlers that
+ * import `notifyFailures`, and no others.
+ */
+export interface FailureNotifier {
+  readonly kind: 'onFailure';
+  /** The callback as given to `notifyFailures`. */
+  readonly callback: OnFailure;
+  /** Runs once, when the handler is created: checks the callback (one line per problem). */
+  attach(problems: string[]): FailureRuntime | undefined;
+}
+
+/** The engine's batch, as {@link FailureRuntime.notify} gets it (the runtime's own type). */
+export interface FailureBatch {
+  readonly records: readonly SqsRecord[];
+}
+
+/** Calls the callback for the records that did not succeed. */
+export interface FailureRuntime {
+  /**
+   * @param indices - the records that failed or were skipped
+   * @param outcomes - the batch's outcomes when the caller gets them (`processBatch`)
+   * @returns a promise while returned promises are awaited (boundedly), else `undefined`
+   */
+  notify(batch: FailureBatch, indices: readonly number[], outcomes: readonly RecordOutcome[] | undefined): Promise<void> | undefined;
+}
+
 /** Options of `processBatch` (everything but `handle`). */
 export interface BatchOptions<T = unknown> {
   /** Records in flight at most. @default 10 */
@@ -232,8 +285,12 @@ export interface BatchOptions<T = unknown> {
   dedupe?: boolean | ((message: T, record: SqsRecord) => string);
   /** @default JSON lines to stdout/stderr */
   logger?: SluiceLogger | false;
-  /** @default off */
-  metrics?: MetricsOptions;
+  /**
+   * One CloudWatch EMF line per batch, made by `emfMetrics({ namespace, dimensions? })`
+   * (exported by `sluice`); a plain object is a `ConfigError`.
+   * @default off
+   */
+  metrics?: MetricsPolicy;
   /**
    * Retry features, made by `retryPolicy({ backoff?, deadLetter?, circuitBreaker?, endpoint? })`
    * (exported by `sluice`); a plain object is a `ConfigError`.
@@ -246,10 +303,11 @@ export interface BatchOptions<T = unknown> {
    */
   logFailures?: LogFailures;
   /**
-   * Called once per record that did not succeed; see {@link OnFailure}.
+   * Called once per record that did not succeed, made by `notifyFailures(callback)`
+   * (exported by `sluice`; a plain function is a `ConfigError`); see {@link OnFailure}.
    * @default - none
    */
-  onFailure?: OnFailure;
+  onFailure?: FailureNotifier;
   /**
    * Idempotency across deliveries (README "Idempotency"): a record whose key completed before is not
    * run again. The store comes from `sluice/idempotency` (`dynamoDbStore()`, `memoryStore()`).

@@ -94,6 +94,10 @@ export async function runWorkerBatch(
     env.metrics.failed.inc(failed);
     if (succeeded.length === 0) return;
     onHandled?.();
+    // Let the receive that the freed slots woke go out first: it starts the next batch's work,
+    // while this delete only ends a hold (the messages stay invisible until it returns).
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (env.abandoned()) return;
     const deletion = await deleteMessages(env.client, env.queueUrl, succeeded, env.logger);
     if (deletion.failed.length > 0) {
       env.counts.deleteFailures += deletion.failed.length;

@@ -150,7 +150,7 @@ describe('bad-input corpus', () => {
 
   it.each(withModes(recordCases))('%s (logFailures: %s)', async (_file, mode, c) => {
     const records = caseRecords(c);
-    const options = { ...caseOptions(c), logger: capturingLogger(), metrics: { namespace: 'Corpus' }, logFailures: mode };
+    const options = { ...caseOptions(c), logger: capturingLogger(), metrics: runtime.emfMetrics({ namespace: 'Corpus' }), logFailures: mode };
     const result = await processBatch(records, corpusHandle, options, lambdaContext());
     const bad = result.outcomes[1]!;
     expect(bad.status).toBe(c.expect.status);

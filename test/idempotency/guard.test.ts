@@ -7,7 +7,7 @@ import {
   dynamoDbStore, idempotencyId, IdempotencyInProgressError, IdempotencyStoreError, idempotencyStore, memoryStore,
 } from '../../lambda/idempotency/index.ts';
 import type { IdempotencyRecordStore } from '../../lambda/idempotency/index.ts';
-import { ConfigError, DeadlineError, processBatch, sqsHandler, TransientError } from '../../lambda/runtime/index.ts';
+import { ConfigError, DeadlineError, emfMetrics, processBatch, sqsHandler, TransientError } from '../../lambda/runtime/index.ts';
 import type { BatchOptions, LambdaContext, SqsRecord } from '../../lambda/runtime/index.ts';
 import { fifoEvent, lambdaContext, sqsEvent, sqsRecord } from '../../lambda/runtime/testing.ts';
 import { captureLogger, captureOutput, deferred, waitFor } from '../runtime/helpers.ts';
@@ -274,7 +274,7 @@ describe('idempotency across deliveries', () => {
 
   it('adds IdempotentHits to the EMF line only with idempotency', async () => {
     const { store, handle } = setup();
-    const metrics = { namespace: 'Sluice/Test' };
+    const metrics = emfMetrics({ namespace: 'Sluice/Test' });
     const output = captureOutput();
     try {
       await processBatch([user('m1', 'u1')], handle, { logger: false, metrics, idempotency: { store } });

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createJsonLogger, PermanentError, processBatch, sqsHandler, TransientError } from '../../lambda/runtime/index.ts';
+import { createJsonLogger, emfMetrics, PermanentError, processBatch, sqsHandler, TransientError } from '../../lambda/runtime/index.ts';
 import type { BatchOptions, MessageContext, SqsRecord } from '../../lambda/runtime/index.ts';
 import { fifoEvent, lambdaContext, snsEnvelope, sqsEvent, sqsRecord } from '../../lambda/runtime/testing.ts';
 import { captureLogger, captureOutput, IdSchema, serializeDeep } from './helpers.ts';
@@ -213,7 +213,7 @@ describe('no body or attribute value in any log line', () => {
     const { logger, lines } = captureLogger();
     try {
       await sqsHandler({ ...options, handle: leakyHandle })(sqsEvent(leakyBatch()), lambdaContext());
-      await sqsHandler({ ...options, logger, metrics: { namespace: 'Sluice' }, handle: leakyHandle })(sqsEvent(leakyBatch()), lambdaContext());
+      await sqsHandler({ ...options, logger, metrics: emfMetrics({ namespace: 'Sluice' }), handle: leakyHandle })(sqsEvent(leakyBatch()), lambdaContext());
     } finally {
       output.restore();
     }

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { processBatch, sqsHandler } from '../../lambda/runtime/index.ts';
+import { emfMetrics, processBatch, sqsHandler } from '../../lambda/runtime/index.ts';
 import type { BatchOptions, BatchStats } from '../../lambda/runtime/index.ts';
 import { lambdaContext, sqsEvent, sqsRecord } from '../../lambda/runtime/testing.ts';
 import { captureLogger, captureOutput, tick } from './helpers.ts';
@@ -53,7 +53,7 @@ describe('EMF metrics', () => {
     let stats: BatchStats | undefined;
     const before = Date.now();
     const { lines, raw } = await emfLinesOf(async () => {
-      ({ stats } = await processBatch(mixedBatch(), handle, { logger: false, metrics: { namespace: 'Sluice/Test', dimensions: { service: 'users', stage: 'dev' } } }));
+      ({ stats } = await processBatch(mixedBatch(), handle, { logger: false, metrics: emfMetrics({ namespace: 'Sluice/Test', dimensions: { service: 'users', stage: 'dev' } }) }));
     });
     expect(lines).toHaveLength(1);
     expect(raw.endsWith('\n')).toBe(true);
@@ -83,21 +83,21 @@ describe('EMF metrics', () => {
   });
 
   it('uses one empty dimension set when no dimensions are given', async () => {
-    const { lines } = await emfLinesOf(() => processBatch([sqsRecord()], handle as never, { logger: false, metrics: { namespace: 'Sluice' } }));
+    const { lines } = await emfLinesOf(() => processBatch([sqsRecord()], handle as never, { logger: false, metrics: emfMetrics({ namespace: 'Sluice' }) }));
     const emf = JSON.parse(lines[0]!) as Emf;
     expect(emf._aws.CloudWatchMetrics[0]!.Dimensions).toEqual([[]]);
     expect(emf).toMatchObject({ Records: 1, Succeeded: 1, Failed: 0 });
   });
 
   it('counts skipped records', async () => {
-    const { lines } = await emfLinesOf(() => processBatch([sqsRecord(), sqsRecord()], handle as never, { logger: false, metrics: { namespace: 'Sluice' } }, lambdaContext({ timeoutMs: 1, now: () => 0 })));
+    const { lines } = await emfLinesOf(() => processBatch([sqsRecord(), sqsRecord()], handle as never, { logger: false, metrics: emfMetrics({ namespace: 'Sluice' }) }, lambdaContext({ timeoutMs: 1, now: () => 0 })));
     expect(JSON.parse(lines[0]!)).toMatchObject({ Records: 2, Skipped: 2, Succeeded: 0, MaxInFlight: 0 });
   });
 
   it('writes the metrics line whatever the logger is', async () => {
     const { logger, lines: logLines } = captureLogger();
     for (const options of [{ logger: false }, { logger }] as BatchOptions<never>[]) {
-      const { lines } = await emfLinesOf(() => processBatch([sqsRecord()], async () => {}, { ...options, metrics: { namespace: 'Sluice' } }));
+      const { lines } = await emfLinesOf(() => processBatch([sqsRecord()], async () => {}, { ...options, metrics: emfMetrics({ namespace: 'Sluice' }) }));
       expect(lines).toHaveLength(1);
       expect(JSON.parse(lines[0]!)).toHaveProperty('_aws');
     }
@@ -105,7 +105,7 @@ describe('EMF metrics', () => {
   });
 
   it('writes one line per batch, for each invocation of an sqsHandler', async () => {
-    const handler = sqsHandler({ logger: false, metrics: { namespace: 'Sluice' }, handle });
+    const handler = sqsHandler({ logger: false, metrics: emfMetrics({ namespace: 'Sluice' }), handle });
     const { lines } = await emfLinesOf(async () => {
       await handler(sqsEvent([{ body: { fail: false } }]), lambdaContext());
       await handler(sqsEvent([{ body: { fail: true } }, { body: { fail: false } }]), lambdaContext());
@@ -114,7 +114,7 @@ describe('EMF metrics', () => {
   });
 
   it('writes an EMF line for an empty batch', async () => {
-    const { lines } = await emfLinesOf(() => processBatch([], async () => {}, { logger: false, metrics: { namespace: 'Sluice' } }));
+    const { lines } = await emfLinesOf(() => processBatch([], async () => {}, { logger: false, metrics: emfMetrics({ namespace: 'Sluice' }) }));
     expect(JSON.parse(lines[0]!)).toMatchObject({ Records: 0, Succeeded: 0, MaxInFlight: 0 });
   });
 

@@ -4,8 +4,8 @@
  * never changes an outcome; its promises are awaited for a bounded time only.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { DeadlineError, processBatch, sqsHandler, ValidationError } from '../../lambda/runtime/index.ts';
-import type { MessageContext, OnFailure, RecordOutcome } from '../../lambda/runtime/index.ts';
+import { DeadlineError, notifyFailures, processBatch, sqsHandler, ValidationError } from '../../lambda/runtime/index.ts';
+import type { FailureNotifier, MessageContext, RecordOutcome } from '../../lambda/runtime/index.ts';
 import { fifoEvent, lambdaContext, snsEnvelope, sqsEvent, sqsRecord } from '../../lambda/runtime/testing.ts';
 import { captureLogger, deferred, track, waitFor } from './helpers.ts';
 
@@ -18,11 +18,11 @@ const quiet = { logger: false } as const;
 
 /** An `onFailure` that records its calls. */
 function recorder(impl: (outcome: RecordOutcome, ctx: MessageContext) => unknown = () => undefined): {
-  onFailure: OnFailure;
+  onFailure: FailureNotifier;
   calls: [RecordOutcome, MessageContext][];
 } {
   const calls: [RecordOutcome, MessageContext][] = [];
-  return { calls, onFailure: (outcome, ctx) => (calls.push([outcome, ctx]), impl(outcome, ctx)) };
+  return { calls, onFailure: notifyFailures((outcome, ctx) => (calls.push([outcome, ctx]), impl(outcome, ctx))) };
 }
 
 const failOn = async (m: { fail?: boolean }): Promise<void> => {
@@ -91,10 +91,10 @@ describe('onFailure: context', () => {
 describe('onFailure: sync and async', () => {
   it('awaits an async onFailure before the batch returns', async () => {
     const done: string[] = [];
-    const onFailure = async (o: RecordOutcome): Promise<void> => {
+    const onFailure = notifyFailures(async (o: RecordOutcome): Promise<void> => {
       await new Promise((resolve) => setImmediate(resolve));
       done.push(o.messageId);
-    };
+    });
     await processBatch([sqsRecord({ messageId: 'a', body: '{' }), sqsRecord({ messageId: 'b', body: '{' })], async () => {}, { ...quiet, onFailure });
     expect(done.sort()).toEqual(['a', 'b']);
   });
@@ -105,7 +105,7 @@ describe('onFailure: sync and async', () => {
     const pending = track(processBatch(
       [sqsRecord({ body: '{' }), sqsRecord({ body: '{' }), sqsRecord({ body: '{' })],
       async () => {},
-      { ...quiet, onFailure: async () => { started++; await gate.promise; } },
+      { ...quiet, onFailure: notifyFailures(async () => { started++; await gate.promise; }) },
     ));
     await waitFor(() => started === 3, 'three calls started');
     expect(pending.settled).toBe(false);
@@ -136,7 +136,7 @@ describe('onFailure: a throwing callback', () => {
   ])('logs a warn when it %s and changes no outcome', async (_how, onFailure) => {
     const { logger, at } = captureLogger();
     const records = [sqsRecord({ messageId: 'a', body: { fail: true } }), sqsRecord({ messageId: 'b', body: {} }), sqsRecord({ messageId: 'c', body: '{' })];
-    const result = await processBatch(records, failOn, { logger, onFailure });
+    const result = await processBatch(records, failOn, { logger, onFailure: notifyFailures(onFailure) });
     expect(result.outcomes.map((o) => o.status)).toEqual(['failed', 'succeeded', 'failed']);
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'a' }, { itemIdentifier: 'c' }]);
     const warns = at('warn').filter((l) => l.message === 'onFailure threw');
@@ -149,9 +149,9 @@ describe('onFailure: a throwing callback', () => {
     await processBatch([sqsRecord({ messageId: 'a', body: '{' })], async () => {}, {
       logger,
       logFailures: 'codes',
-      onFailure: () => {
+      onFailure: notifyFailures(() => {
         throw Object.assign(new Error('secret-ish detail'), { code: 'ESINK' });
-      },
+      }),
     });
     expect(at('warn').find((l) => l.message === 'onFailure threw')!.fields).toStrictEqual({ messageId: 'a', errorName: 'Error', errorCode: 'ESINK' });
   });
@@ -160,10 +160,10 @@ describe('onFailure: a throwing callback', () => {
     let calls = 0;
     await processBatch([sqsRecord({ body: '{' }), sqsRecord({ body: '{' })], async () => {}, {
       ...quiet,
-      onFailure: () => {
+      onFailure: notifyFailures(() => {
         calls++;
         throw new Error('x');
-      },
+      }),
     });
     expect(calls).toBe(2);
   });
@@ -174,7 +174,7 @@ describe('onFailure: bounded wait', () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     const { logger, at } = captureLogger();
     const never = deferred();
-    const pending = track(processBatch([sqsRecord({ body: '{' })], async () => {}, { logger, onFailure: () => never.promise }));
+    const pending = track(processBatch([sqsRecord({ body: '{' })], async () => {}, { logger, onFailure: notifyFailures(() => never.promise) }));
     await vi.advanceTimersByTimeAsync(4_999);
     expect(pending.settled).toBe(false);
     await vi.advanceTimersByTimeAsync(1);
@@ -187,7 +187,7 @@ describe('onFailure: bounded wait', () => {
 
   it('leaves no timer behind when the calls settled in time', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
-    await processBatch([sqsRecord({ body: '{' })], async () => {}, { ...quiet, onFailure: async () => {} });
+    await processBatch([sqsRecord({ body: '{' })], async () => {}, { ...quiet, onFailure: notifyFailures(async () => {}) });
     expect(vi.getTimerCount()).toBe(0);
   });
 
@@ -203,7 +203,7 @@ describe('onFailure: bounded wait', () => {
         handled++;
         await never.promise;
       },
-      { ...quiet, concurrency: 1, deadlineMarginMs: 1_000, onFailure: (o) => (outcomes.push(o), never.promise) },
+      { ...quiet, concurrency: 1, deadlineMarginMs: 1_000, onFailure: notifyFailures((o) => (outcomes.push(o), never.promise)) },
       context,
     ));
     await waitFor(() => handled === 1, 'first record in flight');
@@ -221,7 +221,7 @@ describe('onFailure: bounded wait', () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     const context = lambdaContext({ timeoutMs: 400, now: () => 0 });
     const never = deferred();
-    const pending = track(processBatch([sqsRecord()], async () => {}, { ...quiet, deadlineMarginMs: 1_000, onFailure: () => never.promise }, context));
+    const pending = track(processBatch([sqsRecord()], async () => {}, { ...quiet, deadlineMarginMs: 1_000, onFailure: notifyFailures(() => never.promise) }, context));
     await vi.advanceTimersByTimeAsync(0);
     await waitFor(() => pending.settled, 'batch returned without waiting');
     expect((await pending.promise).outcomes[0]!.status).toBe('skipped');

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ConfigError, processBatch, SLUICE_DEFAULTS, SluiceError, sqsHandler } from '../../lambda/runtime/index.ts';
+import { ConfigError, emfMetrics, notifyFailures, processBatch, SLUICE_DEFAULTS, SluiceError, sqsHandler } from '../../lambda/runtime/index.ts';
 import type { SqsHandlerOptions } from '../../lambda/runtime/index.ts';
 import { lambdaContext, sqsRecord } from '../../lambda/runtime/testing.ts';
 import { captureOutput, deferred, IdSchema, waitFor } from './helpers.ts';
@@ -54,18 +54,21 @@ const badOptions: [string, unknown, string, string][] = [
   ['logger', {}, 'an object', 'debug, info, warn and error'],
   ['logger', { info() {}, warn() {} }, 'an object', 'debug, info, warn and error'],
   ['logger', null, 'null', 'debug, info, warn and error'],
-  ['metrics.namespace', {}, 'undefined', 'a non-empty string'],
-  ['metrics.namespace', { namespace: '' }, '""', 'a non-empty string'],
+  ['metrics.namespace', emfMetrics({} as never), 'undefined', 'a non-empty string'],
+  ['metrics.namespace', emfMetrics({ namespace: '' }), '""', 'a non-empty string'],
   ['metrics', 'Sluice', '"Sluice"', 'namespace'],
   ['metrics', true, 'true', 'namespace'],
-  ['metrics.dimensions', { namespace: 'Sluice', dimensions: { service: 1 } }, 'an object', 'values are strings'],
-  ['metrics.dimensions', { namespace: 'Sluice', dimensions: 'svc' }, '"svc"', 'values are strings'],
+  ['metrics', { namespace: 'Sluice' }, 'an object', 'emfMetrics({ namespace, dimensions? })'],
+  ['metrics.dimensions', emfMetrics({ namespace: 'Sluice', dimensions: { service: 1 } } as never), 'an object', 'values are strings'],
+  ['metrics.dimensions', emfMetrics({ namespace: 'Sluice', dimensions: 'svc' } as never), '"svc"', 'values are strings'],
   ['logFailures', true, 'true', '"detailed", "codes", false'],
   ['logFailures', 'verbose', '"verbose"', '"detailed", "codes", false'],
   ['logFailures', null, 'null', '"detailed", "codes", false'],
   ['onFailure', 'alert', '"alert"', 'a function (outcome, ctx)'],
   ['onFailure', {}, 'an object', 'a function (outcome, ctx)'],
   ['onFailure', null, 'null', 'a function (outcome, ctx)'],
+  ['onFailure', () => {}, 'a function', 'notifyFailures(a function (outcome, ctx))'],
+  ['onFailure', notifyFailures('alert' as never), '"alert"', 'a function (outcome, ctx)'],
 ];
 
 describe('option validation at creation', () => {
@@ -97,7 +100,7 @@ describe('option validation at creation', () => {
   });
 
   it('rejects an unknown key inside metrics', () => {
-    const error = configErrorOf(() => sqsHandler({ handle, metrics: { namespace: 'S', dimension: {} } } as never));
+    const error = configErrorOf(() => sqsHandler({ handle, metrics: emfMetrics({ namespace: 'S', dimension: {} } as never) }));
     expect(error.problems).toEqual(['metrics.dimension: unknown option; allowed: namespace, dimensions']);
   });
 
@@ -158,14 +161,14 @@ describe('option validation at creation', () => {
     ['dedupe', () => 'key'],
     ['logger', false],
     ['logger', logger],
-    ['metrics', { namespace: 'Sluice' }],
-    ['metrics', { namespace: 'Sluice', dimensions: { service: 'users' } }],
+    ['metrics', emfMetrics({ namespace: 'Sluice' })],
+    ['metrics', emfMetrics({ namespace: 'Sluice', dimensions: { service: 'users' } })],
     ['schema', IdSchema],
     ['logFailures', 'detailed'],
     ['logFailures', 'codes'],
     ['logFailures', false],
-    ['onFailure', () => {}],
-    ['onFailure', async () => {}],
+    ['onFailure', notifyFailures(() => {})],
+    ['onFailure', notifyFailures(async () => {})],
     ['concurrency', undefined],
   ])('accepts %s = %s', (name, value) => {
     expect(() => sqsHandler({ handle, logger: false, [name]: value } as SqsHandlerOptions)).not.toThrow();
