@@ -4,6 +4,7 @@
  * --events` file.
  */
 import { writeFileSync } from 'node:fs';
+import type { EventLine as KitEventLine } from '../local-api/index.ts';
 
 /** An SNS string attribute. */
 interface MessageAttributeValue { DataType: 'String'; StringValue: string }
@@ -68,16 +69,12 @@ export function planOrders(sizes: DemoTrafficSizes): PlannedMessage[][] {
   })));
 }
 
-/** One line of a `sluice dev --events` file. */
-export interface EventLine {
-  readonly to: string;
+/** One line of a `sluice dev --events` file (the kit's type), whose message the demo always writes as text. */
+export interface DemoEventLine extends KitEventLine {
   readonly message: string;
-  readonly attributes?: Record<string, string>;
-  readonly groupId?: string;
-  readonly deduplicationId?: string;
 }
 
-function toLine(to: string, m: PlannedMessage): EventLine {
+function toLine(to: string, m: PlannedMessage): DemoEventLine {
   const attributes = Object.fromEntries(Object.entries(m.attributes).map(([k, v]) => [k, v.StringValue]));
   return {
     to, message: m.message, attributes,
@@ -89,7 +86,7 @@ function toLine(to: string, m: PlannedMessage): EventLine {
  * The demo's events in publish order: sign-ups to `UserEvents`, interleaved with the
  * order steps to `Orders` (each order's steps in order, one FIFO group).
  */
-export function planDemoEvents(sizes: DemoTrafficSizes): EventLine[] {
+export function planDemoEvents(sizes: DemoTrafficSizes): DemoEventLine[] {
   const users = planUserEvents(sizes).map((m) => toLine('UserEvents', m));
   const copies = Math.min(sizes.duplicates ?? 0, sizes.users);
   for (let d = 0; d < copies; d++) {
@@ -99,7 +96,7 @@ export function planDemoEvents(sizes: DemoTrafficSizes): EventLine[] {
     if (original) users.splice(Math.min(users.length, users.indexOf(original) + Math.ceil(users.length / 5)), 0, { ...original });
   }
   const orders = planOrders(sizes).flat().map((m) => toLine('Orders', m));
-  const out: EventLine[] = [];
+  const out: DemoEventLine[] = [];
   const ratio = orders.length === 0 ? Infinity : users.length / orders.length;
   let j = 0;
   for (let i = 0; i < users.length; i++) {
@@ -110,6 +107,6 @@ export function planDemoEvents(sizes: DemoTrafficSizes): EventLine[] {
 }
 
 /** Writes events as JSON Lines. */
-export function writeEventsFile(file: string, events: readonly EventLine[]): void {
+export function writeEventsFile(file: string, events: readonly DemoEventLine[]): void {
   writeFileSync(file, events.map((e) => JSON.stringify(e)).join('\n') + '\n');
 }

@@ -5,6 +5,6 @@
 export { buildApp } from './app.ts';
 export { EXAMPLE } from './sluice-example-stack.ts';
 export { planDemoEvents, planOrders, planUserEvents, writeEventsFile } from './demo-traffic.ts';
-export type { EventLine } from './demo-traffic.ts';
+export type { DemoEventLine } from './demo-traffic.ts';
 export { startIdentityProvider } from './identity-provider.ts';
 export { readCdkContext } from './cdk-context.ts';

@@ -17,17 +17,17 @@ import { waitForDrain } from './drain.ts';
 import { readWatchSelection } from './app-watcher.ts';
 import { startEmbeddedDynamoDb } from './embedded-dynamodb.ts';
 import { localClientConfig, startEmbeddedServer } from './embedded-server.ts';
-import { readEventsFile, resolveTarget } from './events-file.ts';
+import { messageBody, readEventsFile, resolveTarget } from './events-file.ts';
 import type { ParsedEvent } from './events-file.ts';
 import { startHotReload } from './hot-reload.ts';
 import type { HotReloader, ReloadResult } from './hot-reload.ts';
 import { startLocalFunctions } from './local-app.ts';
 import { keyOf, readAppModel, synthesizeApp, synthesizeCdkApp } from './model/index.ts';
-import type { AppBuilder, SynthesizedApp } from './model/index.ts';
+import type { AppBuilder, SubscriptionModel, SynthesizedApp } from './model/index.ts';
 import { provisionApp } from './provision.ts';
 import type { ProvisionedApp } from './provision.ts';
 import type { Reporter } from './reporter.ts';
-import { outgoingMessages, publishMessages } from './traffic.ts';
+import { outgoingMessages, publishMessages, stringAttributes } from './traffic.ts';
 import type { OutgoingMessage } from './traffic.ts';
 
 /** Options of {@link runDev}; every one has a default. */
@@ -191,16 +191,27 @@ export async function runDev(options: DevOptions): Promise<number> {
     const messages: OutgoingMessage[] = outgoingMessages(targets.map(({ event, target }) => ({
       event, target, address: target.kind === 'topic' ? app.topic(target.resource).arn : app.queue(target.resource).url,
     })));
+    // Routing is decided once per events line (its copies go the same way), with the
+    // function of each queue and the subscriptions of each topic looked up in maps.
     const routed = new Map<string, number>(local.functions.map((f) => [f.displayName, 0]));
+    const functionOfQueue = new Map<string, string>();
+    for (const f of local.functions) for (const q of f.queues) if (!functionOfQueue.has(keyOf(q.model))) functionOfQueue.set(keyOf(q.model), f.displayName);
+    const subscriptionsOf = new Map<string, SubscriptionModel[]>();
+    for (const sub of app.model.subscriptions) {
+      const list = subscriptionsOf.get(keyOf(sub.topic));
+      if (list) list.push(sub); else subscriptionsOf.set(keyOf(sub.topic), [sub]);
+    }
     const add = (queueKey: string, n: number): void => {
-      const fn = local.functions.find((f) => f.queues.some((q) => keyOf(q.model) === queueKey));
-      if (fn && n > 0) routed.set(fn.displayName, (routed.get(fn.displayName) ?? 0) + n);
+      const fn = functionOfQueue.get(queueKey);
+      if (fn !== undefined) routed.set(fn, (routed.get(fn) ?? 0) + n);
     };
-    for (const m of messages) {
-      if (m.target.kind === 'queue') { add(keyOf(m.target.resource), 1); continue; }
-      const topicKey = keyOf(m.target.resource);
-      for (const sub of app.model.subscriptions.filter((s) => keyOf(s.topic) === topicKey)) {
-        if (subscriptionAccepts(sub, m.body, m.attributes)) add(keyOf(sub.queue), 1);
+    for (const { event, target } of targets) {
+      const copies = event.repeat ?? 1;
+      if (target.kind === 'queue') { add(keyOf(target.resource), copies); continue; }
+      const body = messageBody(event);
+      const attributes = stringAttributes(event.attributes);
+      for (const sub of subscriptionsOf.get(keyOf(target.resource)) ?? []) {
+        if (subscriptionAccepts(sub, body, attributes)) add(keyOf(sub.queue), copies);
       }
     }
     const total = messages.length;

@@ -24,14 +24,7 @@ export interface InvokeContextFields {
 }
 
 /** What the handler receives as its second argument. */
-export interface LocalLambdaContext {
-  readonly functionName: string;
-  readonly functionVersion: string;
-  readonly invokedFunctionArn: string;
-  readonly memoryLimitInMB: string;
-  readonly awsRequestId: string;
-  readonly logGroupName: string;
-  readonly logStreamName: string;
+export interface LocalLambdaContext extends Omit<InvokeContextFields, 'deadlineMs'> {
   readonly clientContext: undefined;
   readonly identity: undefined;
   /** Milliseconds until the deadline; negative once it has passed (as in Lambda). */
