@@ -65,7 +65,10 @@ export class BatchRun implements GuardedBatch, RetryBatch {
   declare onSettle?: ((stats: BatchStats, outcomes: RecordOutcome[] | undefined) => IdempotencyMetrics) | undefined;
   readonly #handle: Handle<unknown>;
   readonly #lambdaContext: LambdaContext | undefined;
+  /** Per-record start times; empty when nothing reads `durations` (no outcome is built). */
   readonly #startedAt: Float64Array;
+  /** True when outcomes are built (`processBatch`, `onFailure`): only then is each record timed. */
+  readonly #timed: boolean;
   /**
    * Aborts every record's `signal` at the deadline. One per batch even without a deadline:
    * listeners a handler leaves on its `signal` then go with the batch.
@@ -81,9 +84,14 @@ export class BatchRun implements GuardedBatch, RetryBatch {
   #inFlight = 0;
   #onDeadline: (() => void) | undefined;
 
-  constructor(records: readonly SqsRecord[], handle: Handle<unknown>, opts: ResolvedOptions, lambdaContext: LambdaContext | undefined) {
+  /**
+   * @param timed - time each record (`durations`), for outcomes; `onFailure` implies it
+   */
+  constructor(records: readonly SqsRecord[], handle: Handle<unknown>, opts: ResolvedOptions, lambdaContext: LambdaContext | undefined, timed = false) {
     const n = records.length;
     const { dedupe, retry } = opts;
+    const timing = timed || opts.onFailure !== undefined;
+    this.#timed = timing;
     this.records = records;
     this.n = n;
     this.opts = opts;
@@ -93,8 +101,8 @@ export class BatchRun implements GuardedBatch, RetryBatch {
     this.#lambdaContext = lambdaContext;
     this.status = new Uint8Array(n);
     this.errors = new Array<Error | undefined>(n);
-    this.#startedAt = new Float64Array(n);
-    this.durations = new Float64Array(n);
+    this.#startedAt = new Float64Array(timing ? n : 0);
+    this.durations = new Float64Array(timing ? n : 0);
     this.originOf = new Int32Array(dedupe === false ? 0 : n);
     this.disposition = new Uint8Array(retry === undefined ? 0 : n);
     this.visibility = new Int32Array(retry?.delays === true ? n : 0);
@@ -130,20 +138,19 @@ export class BatchRun implements GuardedBatch, RetryBatch {
     if (this.finished) return;
     this.finished = true;
     const { status, errors, records } = this;
-    const t = now();
+    const t = this.#timed ? now() : 0;
     const margin = this.opts.deadlineMarginMs;
     for (let i = 0; i < this.n; i++) {
       const s = status[i];
       if (s === RUNNING) {
         status[i] = FAILED;
         errors[i] = new DeadlineError(`Message ${records[i]!.messageId}: cut off ${margin} ms before the Lambda deadline`);
-        this.durations[i] = t - this.#startedAt[i]!;
+        if (this.#timed) this.durations[i] = t - this.#startedAt[i]!;
       } else if (s === PENDING) {
         status[i] = SKIPPED;
         errors[i] = new DeadlineError(`Message ${records[i]!.messageId}: not started, less than ${margin} ms left before the Lambda deadline`);
       }
     }
-    this.#inFlight = 0;
     this.#abort.abort(new DeadlineError('Lambda deadline margin reached'));
     this.#onDeadline?.();
   }
@@ -169,7 +176,7 @@ export class BatchRun implements GuardedBatch, RetryBatch {
       return undefined;
     }
     this.status[i] = RUNNING;
-    this.#startedAt[i] = now();
+    if (this.#timed) this.#startedAt[i] = now();
     if (++this.#inFlight > this.maxInFlight) this.maxInFlight = this.#inFlight;
     let result: unknown;
     try {
@@ -228,11 +235,12 @@ export class BatchRun implements GuardedBatch, RetryBatch {
    */
   #remaining(): number {
     const ms = read(this.#clock!, this.#lambdaContext);
-    return typeof ms === 'number' && Number.isFinite(ms) ? ms : Number.POSITIVE_INFINITY;
+    // (`Number.isFinite` is false for anything but a finite number.)
+    return Number.isFinite(ms) ? (ms as number) : Infinity;
   }
 
   #settle(i: number): void {
-    this.durations[i] = now() - this.#startedAt[i]!;
+    if (this.#timed) this.durations[i] = now() - this.#startedAt[i]!;
     this.#inFlight--;
   }
 
@@ -272,22 +280,35 @@ export class BatchRun implements GuardedBatch, RetryBatch {
   #markMessageIdDuplicates(): void {
     const { records, n } = this;
     if (n < 2) return;
-    // One hash operation per record; the original of a (rare) duplicate is found by a scan.
-    const seen = new Set<string>();
+    // An open-addressing table of record indices (+1) keyed by a fingerprint of the id: a
+    // `Set` of the ids costs ~3× as much (hashing, growth). Equal fingerprints are told
+    // apart by comparing the ids, so any fingerprint is correct; this one is fast.
+    const mask = (4 << (31 - Math.clz32(n))) - 1; // 2n to 4n slots
+    const table = new Int32Array(mask + 1);
     for (let i = 0; i < n; i++) {
       const id = records[i]!.messageId;
-      const size = seen.size;
-      if (seen.add(id).size !== size) continue;
-      let first = 0;
-      while (records[first]!.messageId !== id) first++;
-      this.#duplicate(i, first);
+      const len = id.length;
+      // Up to ~16 characters, spread over the id, and its length.
+      let h = len;
+      for (let k = len - 1, step = (len >> 4) + 1; k >= 0; k -= step) h = Math.imul(h ^ id.charCodeAt(k), 0x01000193);
+      for (let slot = (h ^ (h >>> 15)) & mask; ; slot = (slot + 1) & mask) {
+        const j = table[slot]!;
+        if (j === 0) {
+          table[slot] = i + 1;
+          break;
+        }
+        if (records[j - 1]!.messageId === id) {
+          this.#duplicate(i, j - 1);
+          break;
+        }
+      }
     }
   }
 }
 
-/** True for a promise or any object with a `then` method. */
+/** True for a promise or any other thenable (an object or function with a `then` method). */
 export function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return value instanceof Promise || (typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function');
+  return typeof (value as { then?: unknown } | null | undefined)?.then === 'function';
 }
 
 /** Calls the clock; a clock that throws reads as `undefined` (no deadline rather than a rejected batch, which Lambda would retry whole). */
@@ -303,6 +324,5 @@ function read(clock: () => unknown, context: LambdaContext | undefined): unknown
 function clockOf(context: LambdaContext | undefined): (() => unknown) | undefined {
   const fn = (context as { getRemainingTimeInMillis?: unknown } | undefined)?.getRemainingTimeInMillis;
   if (typeof fn !== 'function') return undefined;
-  const probe = read(fn as () => unknown, context);
-  return typeof probe === 'number' && Number.isFinite(probe) ? (fn as () => unknown) : undefined;
+  return Number.isFinite(read(fn as () => unknown, context)) ? (fn as () => unknown) : undefined;
 }

@@ -4,14 +4,12 @@
  */
 import { InvalidEventError } from './errors.ts';
 import type { SqsRecord } from './types.ts';
-import { formatValue } from './validate-options.ts';
+import { formatValue, isObject } from './validate-options.ts';
 
 /** The one phrasing of an unreportable event: `<where>: received <value>; expected <what>`. */
 function invalid(where: string, value: unknown, expected: string): InvalidEventError {
   return new InvalidEventError(`${where}: received ${formatValue(value)}; expected ${expected}`);
 }
-
-const isObject = (value: unknown): value is object => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
  * Asserts that `records` is an array of reportable SQS records.

@@ -50,7 +50,7 @@ const RUNTIME_OPTIONS = {
   concurrency: { type: 'integer', min: 1, max: 1000, default: DEFAULT_CONCURRENCY },
   schema: {
     test: (value: unknown): value is StandardSchemaV1 => typeof (value as Partial<StandardSchemaV1> | null)?.['~standard']?.validate === 'function',
-    allowed: 'a Standard Schema (an object with "~standard".validate), e.g. a zod or valibot schema',
+    allowed: 'a Standard Schema (zod, valibot, ArkType: an object with "~standard".validate)',
   },
   envelope: { values: ['auto', 'sns', 'none'], default: 'auto' },
   body: { values: ['json', 'text'], default: 'json' },

@@ -77,7 +77,7 @@ export async function runBatch(
   context: LambdaContext | undefined,
   outcomes?: OutcomeBuilder,
 ): Promise<EngineResult> {
-  const run = new BatchRun(records, handle, opts, context);
+  const run = new BatchRun(records, handle, opts, context, outcomes !== undefined);
   const untilDeadline = run.msUntilDeadline();
   if (untilDeadline !== undefined && untilDeadline <= 0) {
     run.reachDeadline();

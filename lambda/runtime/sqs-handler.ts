@@ -6,8 +6,8 @@ import type { MiddyfiedHandler } from '@middy/core';
 import sqsPartialBatchFailure from '@middy/sqs-partial-batch-failure';
 import { recordsOf } from './check-event.ts';
 import { ConfigError, InvalidEventError } from './errors.ts';
-import { HANDLE_ALLOWED } from './options.ts';
-import { resolveBatchOptions, runBatch } from './process-batch.ts';
+import { HANDLE_ALLOWED, resolveOptions } from './options.ts';
+import { runBatch } from './process-batch.ts';
 import type { Settled } from './process-batch.ts';
 import { problem } from './validate-options.ts';
 import type { BatchOptions, Handle, LambdaContext, SqsBatchResponse, SqsEvent, SqsHandlerOptions } from './types.ts';
@@ -49,9 +49,8 @@ export function sqsHandler<T = unknown>(options: SqsHandlerOptions<T>): SluiceSq
   if (typeof handle !== 'function') {
     throw new ConfigError([problem('handle', handle, HANDLE_ALLOWED)]);
   }
-  const opts = resolveBatchOptions(options);
+  const opts = resolveOptions(options);
   const { handle: _handle, ...batchOptions } = options;
-  const logger = opts.logger;
 
   const base = async (event: SqsEvent, context: LambdaContext): Promise<Settled[]> => {
     const records = recordsOf(event);
@@ -61,14 +60,8 @@ export function sqsHandler<T = unknown>(options: SqsHandlerOptions<T>): SluiceSq
 
   // The engine owns the deadline (deadlineMarginMs), so middy's own early timeout is off.
   const handler = middy(base, { timeoutEarlyInMillis: 0 })
-    .use(sqsPartialBatchFailure({
-      logger: (reason: unknown, record: { messageId?: unknown }) => {
-        logger.debug('Reported for retry', {
-          messageId: record?.messageId,
-          errorCode: (reason as { code?: unknown } | null)?.code,
-        });
-      },
-    }))
+    // Its own log line per reported record would repeat the engine's warn line.
+    .use(sqsPartialBatchFailure({ logger: false as never }))
     .use({
       // Runs before the partial-batch middleware's onError, which would otherwise turn
       // an unreportable event into an (empty) success and lose the batch.

@@ -91,7 +91,8 @@ export type ResolvedOptionsOf<T extends OptionTable> = { readonly [K in keyof T]
 
 const NAMES = { string: 'a non-empty string', url: 'an http(s) URL', function: 'a function', object: 'an object' } as const;
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
+/** A non-null object that is not an array. */
+export const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**

@@ -43,6 +43,30 @@ describe('dedupe: true (the default)', () => {
     expect(statuses).toEqual(['failed', 'duplicate']);
     expect(failures).toEqual(['a']);
   });
+
+  it('tells apart ids that differ only where the fingerprint does not look, and finds every copy among them', async () => {
+    // 36-character ids (the length of SQS's) that differ only in their first two
+    // characters: the engine's fingerprint samples every third character from the end, so
+    // all of them share one fingerprint and must be told apart by comparing the ids.
+    const tail = '-0000-4000-8000-'.padEnd(34, '0');
+    const hex = '0123456789abcdef';
+    const ids = Array.from({ length: 256 }, (_, k) => `${hex[k >> 4]}${hex[k & 15]}${tail}`);
+    expect(new Set(ids).size).toBe(256);
+    expect(ids.every((id) => id.length === 36)).toBe(true);
+    const copies = [7, 7, 200, 0, 255];
+    const records = [...ids, ...copies.map((k) => ids[k]!)].map((messageId, i) => sqsRecord({ messageId, body: { orderId: `o${i}` } }));
+    const { calls, statuses } = await run(records, true);
+    expect(calls).toEqual(ids);
+    expect(statuses.slice(0, 256).every((s) => s === 'succeeded')).toBe(true);
+    expect(statuses.slice(256)).toEqual(['duplicate', 'duplicate', 'duplicate', 'duplicate', 'duplicate']);
+  });
+
+  it('finds copies in a batch larger than a power of two, wherever they are', async () => {
+    const records = Array.from({ length: 1500 }, (_, i) => sqsRecord({ messageId: `m-${i % 1000}`, body: { orderId: `o${i}` } }));
+    const { statuses } = await run(records, true);
+    expect(statuses.slice(0, 1000).every((s) => s === 'succeeded')).toBe(true);
+    expect(statuses.slice(1000).every((s) => s === 'duplicate')).toBe(true);
+  });
 });
 
 describe('dedupe: false', () => {

@@ -220,7 +220,44 @@ describe('no body or attribute value in any log line', () => {
     for (const spy of consoleSpies) expect(spy).not.toHaveBeenCalled();
     expect(output.all()).not.toContain(SECRET);
     expect(output.all().length).toBeGreaterThan(0);
-    expect(lines.some((l) => l.level === 'debug')).toBe(true);
+    // The partial-batch middleware logs nothing of its own (its logger is off): the engine's warn lines say it all.
+    expect(lines.filter((l) => l.level === 'debug')).toEqual([]);
+    expect(lines.some((l) => l.level === 'warn')).toBe(true);
     for (const line of lines) expect(serializeDeep(line)).not.toContain(SECRET);
+  });
+});
+
+describe('createJsonLogger', () => {
+  it('stamps each line with the time as toISOString writes it', async () => {
+    const output = captureOutput();
+    const before = Date.now();
+    try {
+      createJsonLogger('info').info('hello');
+    } finally {
+      output.restore();
+    }
+    const after = Date.now();
+    const { timestamp } = JSON.parse(output.stdout()[0]!) as { timestamp: string };
+    expect(timestamp).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+    const t = Date.parse(timestamp);
+    expect(t).toBeGreaterThanOrEqual(before);
+    expect(t).toBeLessThanOrEqual(after);
+    expect(new Date(t).toISOString()).toBe(timestamp);
+  });
+
+  it('formats single-digit fields with leading zeros', () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(new Date('2026-01-02T03:04:05.006Z'));
+      const output = captureOutput();
+      try {
+        createJsonLogger('info').info('early');
+      } finally {
+        output.restore();
+      }
+      expect((JSON.parse(output.stdout()[0]!) as { timestamp: string }).timestamp).toBe('2026-01-02T03:04:05.006Z');
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
