@@ -82,7 +82,8 @@ export class BatchRun implements GuardedBatch, RetryBatch {
   /** A usable `getRemainingTimeInMillis` of the Lambda context, if any (see {@link clockOf}). */
   readonly #clock: (() => unknown) | undefined;
   #inFlight = 0;
-  #onDeadline: (() => void) | undefined;
+  /** Called once the deadline finished the batch (the pool resolves with it). */
+  onDeadline: (() => void) | undefined;
 
   /**
    * @param timed - time each record (`durations`), for outcomes; `onFailure` implies it
@@ -118,11 +119,6 @@ export class BatchRun implements GuardedBatch, RetryBatch {
     return this.#clock === undefined ? undefined : this.#remaining() - this.opts.deadlineMarginMs;
   }
 
-  /** Registers what to do when the deadline passes (resolves the batch at once). */
-  setDeadlineListener(listener: () => void): void {
-    this.#onDeadline = listener;
-  }
-
   /** True when no record may start any more; reaching the deadline here finishes the batch. */
   mustStop(): boolean {
     if (this.finished) return true;
@@ -152,7 +148,7 @@ export class BatchRun implements GuardedBatch, RetryBatch {
       }
     }
     this.#abort.abort(new DeadlineError('Lambda deadline margin reached'));
-    this.#onDeadline?.();
+    this.onDeadline?.();
   }
 
   /** Marks a record skipped without running it. */

@@ -1,62 +1,91 @@
 /**
- * Bounded concurrency: a fixed pool of at most `concurrency` workers pulling work in
- * record order. No promise or closure is created per record up front; each worker is
- * one async loop that awaits the promise `handle` returned itself, so the per-record cost
- * is that one `await` (none for a record that settled synchronously).
+ * Bounded concurrency: a fixed pool of at most `concurrency` lanes pulling work in record
+ * order. No promise or closure is created per record: each lane runs records
+ * synchronously until `handle` returns a promise, then hands that promise its own two
+ * callbacks (made once per lane) and goes on when it settles. A record costs one promise
+ * reaction, with no async frame to resume and no exception thrown into one for a
+ * rejection (a record that settled synchronously costs neither).
  */
 import { FAILED, PENDING } from './batch-run.ts';
 import type { BatchRun } from './batch-run.ts';
 
+const then = Promise.prototype.then;
+
 /**
- * Runs every record of the batch; resolves when all settled (or the deadline ended the batch).
+ * Runs every record of the batch; resolves when all settled, or at once when the deadline
+ * finished the batch.
  *
  * A standard batch: the records in order, `concurrency` at a time. A FIFO batch: each
  * message group strictly in order, one record at a time; different groups in parallel up
  * to `concurrency`. After a failure the group's later records are skipped (`skip-group`),
  * or every record not yet started (`stop-batch`).
+ *
+ * Rejects only if the engine itself throws (never for a record's failure).
  */
 export function runPool(run: BatchRun): Promise<unknown> {
   const groups = run.fifo ? run.groups() : undefined;
   const units = groups === undefined ? run.n : groups.length;
   const stopBatch = run.opts.onGroupFailure === 'stop-batch';
   const { status, errors } = run;
+  const lanes = Math.min(run.opts.concurrency, units);
   let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < units) {
-      const unit = next++;
-      // A standard batch is groups of one record (which never skip each other).
-      const group = groups?.[unit];
+  let active = lanes;
+  return new Promise<void>((resolve, reject) => {
+    run.onDeadline = resolve;
+    const lane = (): void => {
+      // The lane's FIFO group (none in a standard batch), how many of its records were
+      // taken, its failure, and the record last taken.
+      let group: readonly number[] | undefined;
+      let k = 0;
       let groupError: Error | undefined;
-      for (let k = 0, size = group === undefined ? 1 : group.length; k < size; k++) {
-        const i = group === undefined ? unit : group[k]!;
-        if (status[i] !== PENDING) continue; // a duplicate found up front
-        const stop = groupError ?? run.stopError;
-        if (stop !== undefined) {
-          run.skip(i, stop);
-          continue;
-        }
-        if (run.mustStop()) return;
-        const pending = run.start(i);
-        if (pending !== undefined) {
-          try {
-            await pending;
-            run.succeeded(i); // never throws
-          } catch (thrown) {
-            run.failed(i, thrown);
+      let i = -1;
+      /** Records the settlement of record `i` (1 succeeded, 2 failed), then runs records until one is pending. */
+      const advance = (thrown?: unknown, settled?: 1 | 2): void => {
+        try {
+          if (settled === 1) run.succeeded(i);
+          else if (settled === 2) run.failed(i, thrown);
+          for (;;) {
+            if (i >= 0) {
+              if (run.finished) break; // the deadline answered the batch
+              if (group !== undefined && (status[i]! as number) === FAILED) {
+                groupError = errors[i];
+                if (stopBatch) run.stopError ??= groupError;
+              }
+            }
+            if (group !== undefined && k < group.length) {
+              i = group[k++]!;
+            } else {
+              if (next >= units) break;
+              const unit = next++;
+              group = groups?.[unit];
+              groupError = undefined;
+              k = 1;
+              i = group === undefined ? unit : group[0]!;
+            }
+            if (status[i] !== PENDING) continue; // a duplicate found up front
+            const stop = groupError ?? run.stopError;
+            if (stop !== undefined) {
+              run.skip(i, stop);
+              continue;
+            }
+            if (run.mustStop()) break;
+            const pending = run.start(i);
+            if (pending !== undefined) {
+              // A foreign thenable goes through a promise first: it may call back twice, or at once.
+              then.call(pending instanceof Promise ? pending : Promise.resolve(pending), ok, fail);
+              return;
+            }
           }
+          if (--active === 0) resolve();
+        } catch (error) {
+          reject(error);
         }
-        if (run.finished) return;
-        const settled: number = status[i]!; // (not narrowed to PENDING: start() changed it)
-        if (group !== undefined && settled === FAILED) {
-          groupError = errors[i];
-          if (stopBatch) run.stopError ??= groupError;
-        }
-      }
-    }
-  };
-  const count = Math.min(run.opts.concurrency, units);
-  if (count <= 1) return count === 0 ? Promise.resolve() : worker();
-  const workers = new Array<Promise<void>>(count);
-  for (let w = 0; w < count; w++) workers[w] = worker();
-  return Promise.all(workers);
+      };
+      const ok = (): void => advance(undefined, 1);
+      const fail = (thrown: unknown): void => advance(thrown, 2);
+      advance();
+    };
+    if (lanes === 0) resolve();
+    for (let w = 0; w < lanes; w++) lane();
+  });
 }

@@ -81,26 +81,17 @@ export async function runBatch(
   const untilDeadline = run.msUntilDeadline();
   if (untilDeadline !== undefined && untilDeadline <= 0) {
     run.reachDeadline();
-    return finish(run, outcomes);
+  } else {
+    // The pool resolves when every record settled, or at once when the deadline finished the batch.
+    const timer = untilDeadline === undefined ? undefined : setTimeout(() => run.reachDeadline(), untilDeadline);
+    try {
+      await runPool(run);
+    } finally {
+      clearTimeout(timer);
+    }
   }
-  if (untilDeadline === undefined) {
-    await runPool(run);
-    return settle(run, outcomes);
-  }
-  const deadline = new Promise<void>((resolve) => run.setDeadlineListener(resolve));
-  const timer = setTimeout(() => run.reachDeadline(), untilDeadline);
-  try {
-    await Promise.race([runPool(run), deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
-  return settle(run, outcomes);
-}
-
-/** Applies retry features (unless the deadline already answered), then reports. */
-async function settle(run: BatchRun, outcomes: OutcomeBuilder | undefined): Promise<EngineResult> {
-  const retry = run.retry;
-  if (retry !== undefined && !run.finished) await retry.apply(run);
+  // Retry features act on the settled batch, unless the deadline already answered.
+  if (run.retry !== undefined && !run.finished) await run.retry.apply(run);
   return finish(run, outcomes);
 }
 
