@@ -39,6 +39,7 @@ export const COLD_ENTRIES: readonly ColdEntry[] = [
   { name: 'Powertools batch (zod/mini)', entry: 'bench/cold/powertools-batch.ts', kind: 'user' },
   { name: 'Powertools batch + parser (zod)', entry: 'bench/cold/powertools-parser.ts', kind: 'user' },
   { name: 'Sluice, no schema, no I/O (defaults, plain handler)', entry: 'bench/cold/sluice-plain.ts', kind: 'plain' },
+  { name: 'Sluice, no schema, no I/O, logger: false (informational: no log line, as the peers)', entry: 'bench/cold/sluice-plain-silent.ts', kind: 'plain' },
   { name: 'bare handler, no schema, no I/O', entry: 'bench/cold/bare-plain.ts', kind: 'plain' },
   { name: 'middy 7 + sqs-partial-batch-failure, no schema, no I/O', entry: 'bench/cold/middy-plain.ts', kind: 'plain' },
   { name: 'Powertools batch, no schema, no I/O', entry: 'bench/cold/powertools-plain.ts', kind: 'plain' },

@@ -19,26 +19,24 @@ type Envelope = {
 
 /** What {@link tryParse} returns for text that is not JSON (no JSON value is this object). */
 const NOT_JSON: unknown = Object.freeze({});
+/** The message of the parser's error for the last text {@link tryParse} refused, read at once by {@link notJson}. */
+let parseError = '';
 
 function tryParse(text: string): unknown {
   try {
     return JSON.parse(text);
-  } catch {
+  } catch (e) {
+    parseError = String((e as Error)?.message);
     return NOT_JSON;
   }
 }
 
 /** The error of a body (or SNS `Message`) that is not JSON: its length and the position the parser names, never the text. */
 function notJson(record: SqsRecord, text: string, sns: boolean): ValidationError {
-  let at = '';
-  try {
-    JSON.parse(text);
-  } catch (e) {
-    // The SyntaxError may quote the input, so only the position it names is kept, never the
-    // error itself. No quote may follow the match: V8 quotes input as `"…" is not valid JSON`.
-    const m = /position (\d+)[^"]*$|end of JSON input$/.exec(String((e as Error).message));
-    if (m !== null) at = ` at position ${m[1] ?? text.length}`;
-  }
+  // The SyntaxError may quote the input, so only the position it names is kept, never the
+  // error itself. No quote may follow the match: V8 quotes input as `"…" is not valid JSON`.
+  const m = /position (\d+)[^"]*$|end of JSON input$/.exec(parseError);
+  const at = m === null ? '' : ` at position ${m[1] ?? text.length}`;
   return withoutStack(() => new ValidationError(`Message ${record.messageId}: ${sns ? 'SNS Message' : 'body'} is not valid JSON${at} (${text.length} characters)`));
 }
 
