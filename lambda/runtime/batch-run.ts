@@ -3,6 +3,7 @@
  * the in-flight count, the deadline and the abort signal. The pool (`pool.ts`) drives
  * it; `process-batch.ts` turns it into a result.
  */
+import { checkRecord } from './check-event.ts';
 import { decodeBody, validate } from './decode.ts';
 import { DeadlineError, toError } from './errors.ts';
 import { groupIdOf, messageContext } from './message-context.ts';
@@ -97,8 +98,6 @@ export class BatchRun implements GuardedBatch, RetryBatch {
     this.n = n;
     this.opts = opts;
     this.retry = retry;
-    // With `idempotency`, the store's guard claims each key around `handle`.
-    this.#handle = opts.idempotency?.(handle, this) ?? handle;
     this.#lambdaContext = lambdaContext;
     this.status = new Uint8Array(n);
     this.errors = new Array<Error | undefined>(n);
@@ -108,9 +107,10 @@ export class BatchRun implements GuardedBatch, RetryBatch {
     this.disposition = new Uint8Array(retry === undefined ? 0 : n);
     this.visibility = new Int32Array(retry?.delays === true ? n : 0);
     this.#contexts = opts.onFailure === undefined ? undefined : new Array<MessageContext | undefined>(n);
-    this.fifo = opts.fifo === 'auto' ? records.some((r) => typeof r.eventSourceARN === 'string' && r.eventSourceARN.endsWith('.fifo')) : opts.fifo;
+    this.fifo = this.#scan(dedupe === true, opts.fifo);
+    // With `idempotency`, the store's guard claims each key around `handle`.
+    this.#handle = opts.idempotency?.(handle, this) ?? handle;
     this.#clock = clockOf(lambdaContext);
-    if (dedupe === true) this.#markMessageIdDuplicates();
     this.#keys = typeof dedupe === 'function' ? new Map() : undefined;
   }
 
@@ -273,16 +273,28 @@ export class BatchRun implements GuardedBatch, RetryBatch {
     return undefined;
   }
 
-  #markMessageIdDuplicates(): void {
+  /**
+   * One pass over the records, before any starts: checks each (`InvalidEventError`),
+   * tells whether the batch is FIFO (with `fifo: 'auto'`, a record from a `.fifo` queue),
+   * and with `messageIds` marks the later copies of a messageId as duplicates.
+   */
+  #scan(messageIds: boolean, fifo: 'auto' | boolean): boolean {
     const { records, n } = this;
-    if (n < 2) return;
+    let isFifo = fifo === true;
     // An open-addressing table of record indices (+1) keyed by a fingerprint of the id: a
     // `Set` of the ids costs ~3× as much (hashing, growth). Equal fingerprints are told
     // apart by comparing the ids, so any fingerprint is correct; this one is fast.
-    const mask = (4 << (31 - Math.clz32(n))) - 1; // 2n to 4n slots
-    const table = new Int32Array(mask + 1);
+    const mask = messageIds && n > 1 ? (4 << (31 - Math.clz32(n))) - 1 : 0; // 2n to 4n slots
+    const table = new Int32Array(mask && mask + 1);
     for (let i = 0; i < n; i++) {
-      const id = records[i]!.messageId;
+      const record = records[i];
+      checkRecord(record, i);
+      if (fifo === 'auto' && !isFifo) {
+        const arn = record.eventSourceARN;
+        isFifo = typeof arn === 'string' && arn.endsWith('.fifo');
+      }
+      if (mask === 0) continue;
+      const id = record.messageId;
       const len = id.length;
       // Up to ~16 characters, spread over the id, and its length.
       let h = len;
@@ -299,6 +311,7 @@ export class BatchRun implements GuardedBatch, RetryBatch {
         }
       }
     }
+    return isFifo;
   }
 }
 

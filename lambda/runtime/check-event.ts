@@ -12,29 +12,35 @@ function invalid(where: string, value: unknown, expected: string): InvalidEventE
 }
 
 /**
- * Asserts that `records` is an array of reportable SQS records.
+ * Asserts that `records` is an array. Each record is checked by {@link checkRecord}, in
+ * the engine's one pass over the batch, before any record starts.
  *
- * @throws {InvalidEventError} naming the first offending record by index
+ * @throws {InvalidEventError} when it is not
  */
-export function checkRecords(records: unknown): asserts records is SqsRecord[] {
+export function checkArray(records: unknown): asserts records is unknown[] {
   if (!Array.isArray(records)) throw invalid('Records', records, 'an array of SQS records');
-  for (let i = 0; i < records.length; i++) {
-    const r: unknown = records[i];
-    if (!isObject(r)) throw invalid(`Records[${i}]`, r, 'an SQS record object');
-    const { messageId, eventSource } = r as { messageId?: unknown; eventSource?: unknown };
-    if (typeof messageId !== 'string' || messageId.length === 0) throw invalid(`Records[${i}].messageId`, messageId, 'a non-empty string');
-    if (eventSource !== 'aws:sqs') throw invalid(`Records[${i}] (messageId ${messageId}).eventSource`, eventSource, '"aws:sqs"');
-  }
 }
 
 /**
- * Extracts `Records` from a Lambda event.
+ * Asserts that record `i` of a batch can be reported.
+ *
+ * @throws {InvalidEventError} naming the record by index
+ */
+export function checkRecord(r: unknown, i: number): asserts r is SqsRecord {
+  if (!isObject(r)) throw invalid(`Records[${i}]`, r, 'an SQS record object');
+  const { messageId, eventSource } = r as { messageId?: unknown; eventSource?: unknown };
+  if (typeof messageId !== 'string' || messageId.length === 0) throw invalid(`Records[${i}].messageId`, messageId, 'a non-empty string');
+  if (eventSource !== 'aws:sqs') throw invalid(`Records[${i}] (messageId ${messageId}).eventSource`, eventSource, '"aws:sqs"');
+}
+
+/**
+ * Extracts `Records` from a Lambda event (its records are checked as the batch starts).
  *
  * @throws {InvalidEventError} when the event is not an object with a `Records` array
  */
 export function recordsOf(event: unknown): SqsRecord[] {
   if (!isObject(event)) throw invalid('event', event, 'an SQS event ({ Records: [...] })');
   const records = (event as { Records?: unknown }).Records;
-  checkRecords(records);
-  return records;
+  checkArray(records);
+  return records as SqsRecord[];
 }

@@ -119,12 +119,8 @@ function issuesOf(issues: readonly StandardSchemaV1.Issue[]): ValidationIssue[] 
 
 function schemaFailure(messageId: string, issues: readonly StandardSchemaV1.Issue[]): ValidationError {
   const list = issuesOf(issues);
-  const paths: string[] = [];
-  for (const issue of list) {
-    const path = issue.path.length > 0 ? issue.path.join('.') : '(root)';
-    if (!paths.includes(path)) paths.push(path);
-    if (paths.length === 5) break;
-  }
+  // The first five distinct failing paths, in the schema's order.
+  const paths = [...new Set(list.map((issue) => issue.path.join('.') || '(root)'))].slice(0, 5);
   return withoutStack(() => new ValidationError(
     `Message ${messageId}: ${list.length} schema issue${list.length === 1 ? '' : 's'} at ${paths.join(', ')}`,
     list,

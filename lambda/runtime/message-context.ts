@@ -44,6 +44,38 @@ export function groupIdOf(record: SqsRecord): string | undefined {
   return typeof g === 'string' && g.length > 0 ? g : undefined;
 }
 
+/**
+ * The context of one record. `attempt` and `attributes` are worked out when read
+ * (`attributes` once, then kept): a handler that never reads them does not touch the record's
+ * `attributes` and `messageAttributes`, which in a large batch are a cache miss each. They
+ * are getters of the class, so `{ ...ctx }` copies only the other fields.
+ */
+class RecordContext implements MessageContext {
+  declare messageId: string;
+  declare record: SqsRecord;
+  declare signal: AbortSignal;
+  declare logger: SluiceLogger;
+  declare groupId?: string;
+  declare sns?: SnsDetails;
+  declare lambdaContext?: LambdaContext;
+  #attributes: Readonly<Record<string, string>> | undefined;
+
+  constructor(record: SqsRecord, signal: AbortSignal, logger: SluiceLogger) {
+    this.messageId = record.messageId;
+    this.record = record;
+    this.signal = signal;
+    this.logger = logger;
+  }
+
+  get attempt(): number {
+    return attemptOf(this.record);
+  }
+
+  get attributes(): Readonly<Record<string, string>> {
+    return (this.#attributes ??= attributesOf(this.record));
+  }
+}
+
 /** Assembles the context of one record. */
 export function messageContext(
   record: SqsRecord,
@@ -53,14 +85,7 @@ export function messageContext(
   logger: SluiceLogger,
   lambdaContext: LambdaContext | undefined,
 ): MessageContext {
-  const ctx: MessageContext = {
-    messageId: record.messageId,
-    record,
-    attempt: attemptOf(record),
-    attributes: attributesOf(record),
-    signal,
-    logger,
-  };
+  const ctx = new RecordContext(record, signal, logger);
   if (fifo) {
     const groupId = groupIdOf(record);
     if (groupId !== undefined) ctx.groupId = groupId;

@@ -9,8 +9,6 @@
 import { FAILED, PENDING } from './batch-run.ts';
 import type { BatchRun } from './batch-run.ts';
 
-const then = Promise.prototype.then;
-
 /**
  * Runs every record of the batch; resolves when all settled, or at once when the deadline
  * finished the batch.
@@ -71,8 +69,9 @@ export function runPool(run: BatchRun): Promise<unknown> {
             if (run.mustStop()) break;
             const pending = run.start(i);
             if (pending !== undefined) {
-              // A foreign thenable goes through a promise first: it may call back twice, or at once.
-              then.call(pending instanceof Promise ? pending : Promise.resolve(pending), ok, fail);
+              // (`Promise.resolve` returns a native promise as it is; anything else, a thenable
+              // that might call back twice or at once included, is adopted by a new one.)
+              Promise.resolve(pending).then(ok, fail);
               return;
             }
           }

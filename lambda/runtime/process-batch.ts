@@ -4,7 +4,7 @@
  */
 import { BatchRun, DEAD_LETTERED, DELAYED, DUPLICATE, FAILED, PENDING, SKIPPED, STATUS_NAMES, SUCCEEDED } from './batch-run.ts';
 import { outcomeOf } from './outcome.ts';
-import { checkRecords } from './check-event.ts';
+import { checkArray } from './check-event.ts';
 import { ConfigError } from './errors.ts';
 import { HANDLE_ALLOWED, resolveOptions } from './options.ts';
 import type { ResolvedOptions } from './options.ts';
@@ -56,7 +56,7 @@ export async function processBatch<T = unknown>(
     throw new ConfigError([problem('handle', handle, HANDLE_ALLOWED)]);
   }
   const opts = resolveBatchOptions(options);
-  checkRecords(records);
+  checkArray(records);
   const { batchItemFailures, outcomes, stats } = await runBatch(records, handle as Handle<unknown>, opts, context, outcomeOf);
   return { batchItemFailures, outcomes: outcomes!, stats };
 }

@@ -76,7 +76,10 @@ export interface SnsDetails {
   attributes: Record<string, string>;
 }
 
-/** What `handle` receives beside the decoded message. */
+/**
+ * What `handle` receives beside the decoded message. In the engine's contexts `attempt`
+ * and `attributes` are getters worked out when read, so `{ ...ctx }` leaves them out.
+ */
 export interface MessageContext {
   messageId: string;
   record: SqsRecord;

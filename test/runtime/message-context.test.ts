@@ -19,6 +19,34 @@ describe('message context', () => {
     expect(ctx.record).toBe(record);
   });
 
+  it('reads the record\'s attributes and messageAttributes only when the handler reads attempt or attributes', async () => {
+    const reads: string[] = [];
+    const watched = (record: SqsRecord): SqsRecord => {
+      const { attributes, messageAttributes } = record;
+      Object.defineProperty(record, 'attributes', { get: () => (reads.push('attributes'), attributes), enumerable: true });
+      Object.defineProperty(record, 'messageAttributes', { get: () => (reads.push('messageAttributes'), messageAttributes), enumerable: true });
+      return record;
+    };
+    const quiet = await processBatch([watched(sqsRecord({ messageId: 'q', messageAttributes: { k: 'v' } }))], async () => {}, { logger: false });
+    expect(quiet.outcomes[0]!.status).toBe('succeeded');
+    expect(reads).toEqual([]);
+
+    const seen: unknown[] = [];
+    await processBatch([watched(sqsRecord({ messageId: 'r', receiveCount: 3, messageAttributes: { k: 'v' } }))], async (_m, ctx) => {
+      seen.push(ctx.attempt, ctx.attributes, ctx.attributes === ctx.attributes);
+    }, { logger: false });
+    expect(seen).toEqual([3, { k: 'v' }, true]);
+    expect(reads).toEqual(['attributes', 'messageAttributes']);
+  });
+
+  it('lets destructuring read attempt and attributes; a spread copies the other fields only', async () => {
+    const ctx = await contextOf(sqsRecord({ messageId: 'd', receiveCount: 2, messageAttributes: { k: 'v' } }));
+    const { attempt, attributes, messageId } = ctx;
+    expect({ attempt, attributes, messageId }).toEqual({ attempt: 2, attributes: { k: 'v' }, messageId: 'd' });
+    expect(ctx).toMatchObject({ messageId: 'd', attempt: 2, attributes: { k: 'v' } });
+    expect(Object.keys({ ...ctx })).not.toContain('attempt');
+  });
+
   it('sets attempt from ApproximateReceiveCount', async () => {
     expect((await contextOf(sqsRecord({ receiveCount: 4 }))).attempt).toBe(4);
     expect((await contextOf(sqsRecord())).attempt).toBe(1);
