@@ -131,7 +131,6 @@ function finish(run: BatchRun, outcomeOf: OutcomeBuilder | undefined): EngineRes
       run.skip(i, run.stopError ?? new Error('not started'));
       s = SKIPPED;
     }
-    const messageId = records[i]!.messageId;
     const d = disposition[i];
     if (d === DEAD_LETTERED) stats.deadLettered++;
     else if (d === DELAYED) stats.delayed++;
@@ -152,6 +151,8 @@ function finish(run: BatchRun, outcomeOf: OutcomeBuilder | undefined): EngineRes
     }
     if (outcomes !== undefined) outcomes[i] = outcomeOf!(run, i);
     if (!ok) {
+      // (Read only here: a succeeded record's fields stay untouched.)
+      const messageId = records[i]!.messageId;
       reported ??= new Set();
       if (!reported.has(messageId)) {
         reported.add(messageId);
