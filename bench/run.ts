@@ -212,16 +212,28 @@ emit(`
   running into the next sample, so every row was charged for the row before it: the same Sluice row, measured twice in one run
   after two different rows, came out 0.7 µs/record apart. Samples now run back to back, as a warm Lambda runs batches, in a
   shuffled order each round (a fixed rotation gave every row the same predecessor); the two copies then agree within 1%.
-- **No-op batch, confirmed and removed:** a promise and an async frame of the engine's own per record (the pool now awaits
-  \`handle\`'s promise itself: one \`await\` per record), an object per decode (\`{ value, sns }\`), the per-batch clock closure, the
-  warn-line fields built for every failed record of a \`logger: false\` handler. **Measured and kept:** with every Sluice feature
-  switched off one at a time in an A/B copy, the message context (the object, \`attributes\`, \`attempt\`) is 3–7% of the row,
-  \`messageId\` dedupe (one \`Set\` insert, ~55 ns) ~2%, the Lambda clock read and \`durationMs\` ~1% each; what is left is spread thin
-  over the pool step, bookkeeping and \`finish\`. A bare bounded pool under middy (50 chains, none of these features) runs at ~1.08× the
-  plain loop, middy + \`Promise.allSettled\` ~1.1×, Sluice ~1.3×: the gap to the unbounded \`allSettled\` is the features, not the pool.
-  **Tried and not kept:** giving \`@middy/sqs-partial-batch-failure\` only the failed records (it walks every record with
-  \`Object.entries\`): ~1.5% of the row for 350 bytes of bundle; one object literal per context shape: no difference in steady
-  state, 200 bytes.
+- **No-op batch: what the row pays for is memory, not instructions.** Engine-only runs (no decode, the same
+  10,000 records) put Sluice's own code at ~0.2–0.3 µs per record, yet the full row (decode + zod per record) was
+  ~0.5 µs per record above a bare 50-chain pool under middy. The profiles of the two full rows show the user's decode costing the
+  same in both, and Sluice's \`start\`/\`messageContext\` costing twice what they do engine-only: between two records the handler's
+  own work evicts the cache, and the message context read \`record.attributes\` (for \`attempt\`) and \`record.messageAttributes\`
+  (for \`attributes\`), two objects per record that nothing else touches, each a cache miss. Replacing them with constants in an A/B
+  copy took ~7% off the row. **Changed:** \`ctx.attempt\` and \`ctx.attributes\` are getters worked out when read (\`attributes\` once),
+  so a handler that reads neither never touches them (\`{ ...ctx }\` copies the other fields only: README "The runtime"); \`finish\`
+  reads a record's \`messageId\` only to report it. \`node bench/ab.ts 48d8ed1\` (the runtime before this round's second pass against
+  the working tree, interleaved in one process) printed 0.90× the old runtime's CPU per record, 1.30× the plain loop, beside
+  middy + \`allSettled\` at 1.16×.
+- **No-op batch, also changed:** the pool's lanes hand each pending record's promise their own two callbacks (made once per lane)
+  instead of awaiting it in an async worker: no async frame to resume and no exception thrown into one for a rejection (engine-only
+  A/B: ~30% less CPU per record; a 10-record \`processBatch\` ~18 µs instead of ~50); the pool resolves itself at the deadline (no
+  race promise per batch); one pass over the records checks each, detects FIFO and marks \`messageId\` copies through an
+  open-addressing table of indices keyed by a sampled fingerprint (~30 ns per record; the \`Set\` of ids was ~100); records are
+  timed only when outcomes are built (\`processBatch\`, \`onFailure\`), not by \`sqsHandler\`; the partial-batch middleware no longer
+  builds a debug line per failed record. **Kept:** the Lambda clock is read before each record starts (~45 ns: the
+  \`lambdaContext({ now })\` test clock depends on it), and a context object per record. **Tried and not kept:** one object literal
+  per context shape, and the optional fields set in the constructor (no difference beyond this machine's ±5% noise, and
+  bytes); skipping the up-front pass altogether (an A/B hack) changed nothing measurable either. What is left between Sluice and the unbounded
+  \`Promise.allSettled\` (~5–10%) is those kept features: the bounded pool alone runs level with \`allSettled\`.
 - **5 ms I/O.** Follows from (a): 50 timers fire together, and each µs of CPU per record delays the round.
 - **Worker.** Both rows make the same SDK calls (1 receive and 1 \`DeleteMessageBatch\` per 10 messages); the SDK and \`node:http\`
   are ~90% of the consumer's CPU and Sluice's own code ~5%. Refuted as costs: record conversion (\`toSqsRecord\`, ~0.1 µs per
@@ -235,11 +247,19 @@ emit(`
   The delete now waits one event-loop turn (its messages stay invisible until it returns): ~1.06× → ~1.15× the loop in A/B runs.
 - **Bundle.** Retry (+7.5 KiB), EMF metrics (+0.9 KiB) and \`onFailure\` (+1.1 KiB, with the outcome builder) are imports
   (\`retryPolicy\`, \`emfMetrics\`, \`notifyFailures\`); a plain handler carries none of them.
-- **Cold start.** The first invocation compiles every function it runs (V8 compiles lazily): Sluice's import costs ~0.9 ms more
-  than middy's for its 16 KiB, building the handler (\`resolveOptions\`, middy) ~0.5 ms, the first batch's engine path ~1.5 ms,
-  and the default logger's two lines ~1 ms, of which creating \`process.stdout\` and \`process.stderr\` on first use is ~0.5 ms; the
-  peers log nothing. Refuted: the EMF line (off by default) and lazy SQS client creation (only with \`retryPolicy\`, only for a
-  record that needs a DLQ send or a visibility change).
+- **Cold start.** V8 compiles each function the first time it runs, so a cold process pays for the code it executes, and
+  Powertools batch costs the same as middy + \`sqs-partial-batch-failure\`, which Sluice is built on: whatever Sluice does on
+  top is cost above Powertools. Measured by rows (\`node bench/cold-only.ts\`, and the function events of
+  \`node --log-function-events\`): the import of the 16 KiB runtime ~0.5 ms above middy's (pre-parsing costs ~25 µs per KiB, measured
+  by appending unused code), building the handler (\`resolveOptions\`, the middy chain) ~0.3 ms, the first batch's engine path
+  ~1.1 ms (about 40 functions compiled, none above ~0.15 ms: \`finish\`, the pool, \`validateOptions\`, \`BatchRun\`), and the default
+  logger's two lines ~0.8 ms (the \`logger: false\` row), of which the first write to each pipe stream (\`process.stderr\`, then
+  \`process.stdout\`) is ~0.6–0.7 ms. **Changed:** the logger's timestamp is built from the UTC fields (the first \`toISOString\` of a
+  process costs ~0.25 ms, these ~0.04), a level below the logger's is a no-op function, and a body that is not JSON is parsed once
+  (its position comes from the parser's own error). **Considered and not done:** writing log lines with \`fs.writeSync\` (~0.05 ms
+  instead of ~0.6 for the first line) bypasses \`process.stdout\`: worker threads (the local emulator) and any capture of the stream
+  would lose the lines, and a non-blocking pipe can refuse the write. Refuted: the EMF line (off by default) and lazy SQS client
+  creation (only with \`retryPolicy\`, only for a record that needs a DLQ send or a visibility change).
 - Figures move with machine load; rows are interleaved so load hits all of them.`);
 
 const cpu = cpus();
@@ -253,6 +273,10 @@ const intro = [
     'parses and validates with the same rules (zod/mini through Standard Schema; classic zod for the parser row) and checks its ' +
     '`batchItemFailures` against the poison set; the "same record handler" Sluice row runs the peers\' own record handler (`envelope: \'none\'`, ' +
     '`body: \'text\'`, `handle` calls it with `ctx.record`). CPU is `process.cpuUsage()` (user + system, all threads, GC included).',
+  '',
+  'For iterating: `npm run bench -- --quick` (fewer rounds, the README left alone), `node bench/quick.ts [noop|io]` (the batch rows only), ' +
+    '`node bench/cold-only.ts [runs]` (the no-schema cold rows only), `node bench/consume.ts` (the consume rows only) and ' +
+    '`node bench/ab.ts <git-rev> [rounds]` (the runtime at a revision against the working tree, interleaved in one process).',
   '',
 ];
 console.log(`\n${verdictLines(verdicts)}\n\n${machine}`);
