@@ -34,7 +34,7 @@ const now = (): number => performance.now();
  * One batch in progress. Created per call; never shared between calls.
  *
  * The pool starts a record with {@link BatchRun.start}; when that returns a promise, the
- * pool awaits it and reports it with {@link BatchRun.succeeded} or {@link BatchRun.failed}
+ * pool waits for it and reports it with {@link BatchRun.succeeded} or {@link BatchRun.failed}
  * (no promise or closure of the engine's own per record).
  */
 export class BatchRun implements GuardedBatch, RetryBatch {
@@ -160,7 +160,7 @@ export class BatchRun implements GuardedBatch, RetryBatch {
   /**
    * Starts record `i`: decodes and validates it and calls `handle`. Never throws.
    *
-   * @returns what `handle` returned when it is a promise (or thenable): the caller awaits
+   * @returns what `handle` returned when it is a promise (or thenable): the caller waits for
    *   it, then calls {@link succeeded} or {@link failed}; otherwise `undefined`, the record
    *   having settled already (a synchronous `handle`, a decoding failure) or been skipped
    */

@@ -1,10 +1,11 @@
 /**
  * Bounded concurrency: a fixed pool of at most `concurrency` lanes pulling work in record
- * order. No promise or closure is created per record: each lane runs records
- * synchronously until `handle` returns a promise, then hands that promise its own two
- * callbacks (made once per lane) and goes on when it settles. A record costs one promise
- * reaction, with no async frame to resume and no exception thrown into one for a
- * rejection (a record that settled synchronously costs neither).
+ * order. Nothing is created per record up front, and no closure of the pool's own per
+ * record: each lane runs records synchronously until `handle` returns a promise, then hands
+ * that promise its own two callbacks (made once per lane) and goes on when it settles. A
+ * pending record costs one `then` (a reaction and its derived promise), with no async frame
+ * to resume and no exception thrown into one for a rejection; a record that settled
+ * synchronously costs neither.
  */
 import { FAILED, PENDING } from './batch-run.ts';
 import type { BatchRun } from './batch-run.ts';
