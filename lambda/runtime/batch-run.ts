@@ -174,14 +174,14 @@ export class BatchRun implements GuardedBatch, RetryBatch {
     this.status[i] = RUNNING;
     if (this.#timed) this.#startedAt[i] = now();
     if (++this.#inFlight > this.maxInFlight) this.maxInFlight = this.#inFlight;
-    let result: unknown;
     try {
-      result = this.#call(i, record);
+      const result = this.#call(i, record);
+      // (Inside the try: a returned object whose `then` getter throws fails its record only.)
+      if (isThenable(result)) return result;
     } catch (thrown) {
       this.failed(i, thrown);
       return undefined;
     }
-    if (isThenable(result)) return result;
     this.succeeded(i);
     return undefined;
   }

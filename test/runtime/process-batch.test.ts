@@ -120,6 +120,20 @@ describe('processBatch outcomes', () => {
     expect(result.outcomes[0]!.error!.message).toBe('thenable');
   });
 
+  it('fails only the record whose handle returns an object with a throwing then getter, or a thenable that calls back twice', async () => {
+    const hostile = Object.defineProperty({}, 'then', { get() { throw new Error('then getter'); } });
+    const twice = { then: (ok: (v: unknown) => void, fail: (e: unknown) => void) => { ok(1); fail(new Error('late')); ok(2); } };
+    const calls: number[] = [];
+    const result = await processBatch(batch(3), (m: { n: number }) => {
+      calls.push(m.n);
+      return m.n === 0 ? hostile : m.n === 1 ? twice : undefined;
+    }, { ...quiet, concurrency: 1 });
+    expect(calls).toEqual([0, 1, 2]);
+    expect(result.outcomes.map((o) => o.status)).toEqual(['failed', 'succeeded', 'succeeded']);
+    expect(result.outcomes[0]!.error!.message).toBe('then getter');
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'm-0' }]);
+  });
+
   it('keeps one undecodable record from failing the rest of the batch', async () => {
     const records = [sqsRecord({ messageId: 'a', body: { ok: 1 } }), sqsRecord({ messageId: 'b', body: '{not json' }), sqsRecord({ messageId: 'c', body: { ok: 3 } })];
     const seen: unknown[] = [];
