@@ -175,7 +175,19 @@ export class BatchRun implements GuardedBatch, RetryBatch {
     if (this.#timed) this.#startedAt[i] = now();
     if (++this.#inFlight > this.maxInFlight) this.maxInFlight = this.#inFlight;
     try {
-      const result = this.#call(i, record);
+      // Decoding, validation and the call of `handle` happen here, not in helpers: each frame
+      // between the pool and `handle` is one more frame in the stack trace of every error
+      // `handle` creates, and capturing one costs ~0.25 µs.
+      const opts = this.opts;
+      this.sns = undefined;
+      const decoded = decodeBody(record, opts.envelope, opts.body, this);
+      const sns = this.sns;
+      let result: unknown;
+      if (opts.schema === undefined) result = this.#invoke(i, record, decoded, sns);
+      else {
+        const message = validate(opts.schema, decoded, record.messageId);
+        result = message instanceof Promise ? message.then((m) => this.#invoke(i, record, m, sns)) : this.#invoke(i, record, message, sns);
+      }
       // (Inside the try: a returned object whose `then` getter throws fails its record only.)
       if (isThenable(result)) return result;
     } catch (thrown) {
@@ -242,16 +254,6 @@ export class BatchRun implements GuardedBatch, RetryBatch {
 
   #context(record: SqsRecord, sns: SnsDetails | undefined): MessageContext {
     return messageContext(record, this.fifo, sns, this.#signal, this.opts.logger, this.#lambdaContext);
-  }
-
-  #call(i: number, record: SqsRecord): unknown {
-    const opts = this.opts;
-    this.sns = undefined;
-    const decoded = decodeBody(record, opts.envelope, opts.body, this);
-    const sns = this.sns;
-    if (opts.schema === undefined) return this.#invoke(i, record, decoded, sns);
-    const message = validate(opts.schema, decoded, record.messageId);
-    return message instanceof Promise ? message.then((m) => this.#invoke(i, record, m, sns)) : this.#invoke(i, record, message, sns);
   }
 
   #invoke(i: number, record: SqsRecord, message: unknown, sns: SnsDetails | undefined): unknown {
