@@ -38,11 +38,19 @@ export function runPool(run: BatchRun): Promise<unknown> {
       let k = 0;
       let groupError: Error | undefined;
       let i = -1;
-      /** Records the settlement of record `i` (1 succeeded, 2 failed), then runs records until one is pending. */
-      const advance = (thrown?: unknown, settled?: 1 | 2): void => {
+      /** Whether record `i` is pending: `advance` is then its fulfillment callback. */
+      let waiting = false;
+      /**
+       * Runs records until one is pending. Called by the lane, by `fail` after a rejection,
+       * and directly as the fulfillment callback (a frame fewer under each next `handle`,
+       * so in the stack of every error it creates).
+       */
+      const advance = (): void => {
         try {
-          if (settled === 1) run.succeeded(i);
-          else if (settled === 2) run.failed(i, thrown);
+          if (waiting) {
+            waiting = false;
+            run.succeeded(i);
+          }
           for (;;) {
             if (i >= 0) {
               if (run.finished) break; // the deadline answered the batch
@@ -72,7 +80,8 @@ export function runPool(run: BatchRun): Promise<unknown> {
             if (pending !== undefined) {
               // (`Promise.resolve` returns a native promise as it is; anything else, a thenable
               // that might call back twice or at once included, is adopted by a new one.)
-              Promise.resolve(pending).then(ok, fail);
+              waiting = true;
+              Promise.resolve(pending).then(advance, fail);
               return;
             }
           }
@@ -81,8 +90,16 @@ export function runPool(run: BatchRun): Promise<unknown> {
           reject(error);
         }
       };
-      const ok = (): void => advance(undefined, 1);
-      const fail = (thrown: unknown): void => advance(thrown, 2);
+      const fail = (thrown: unknown): void => {
+        waiting = false;
+        try {
+          run.failed(i, thrown);
+        } catch (error) {
+          reject(error);
+          return;
+        }
+        advance();
+      };
       advance();
     };
     if (lanes === 0) resolve();
