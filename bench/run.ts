@@ -12,8 +12,8 @@
  * `--quick`: 5–7 rounds, fewer cold processes, 2,000 consume messages, only the
  * rows the targets compare, and the README left alone.
  *
- * Environment: `BENCH_RUNS` (no-op rounds, default 15), `BENCH_IO_RUNS` (I/O rounds, default
- * 7), `BENCH_COLD_RUNS` (processes per bundle, default 15), `BENCH_CONSUME_N` (messages per
+ * Environment: `BENCH_RUNS` (no-op rounds, default 25), `BENCH_IO_RUNS` (I/O rounds, default
+ * 7), `BENCH_COLD_RUNS` (processes per bundle, default 25), `BENCH_CONSUME_N` (messages per
  * consume sample, default 5000), `BENCH_CONSUME_RUNS` (consume rounds, default 5),
  * `BENCH_NO_README=1` to leave the README alone.
  */
@@ -34,9 +34,9 @@ const N = 10_000;
 const CONCURRENCY = 50;
 const IO_MS = 5;
 const atLeast5 = (name: string, fallback: number): number => Math.max(5, Number(process.env[name] ?? fallback));
-const RUNS = atLeast5('BENCH_RUNS', QUICK ? 7 : 15);
+const RUNS = atLeast5('BENCH_RUNS', QUICK ? 7 : 25);
 const IO_RUNS = atLeast5('BENCH_IO_RUNS', QUICK ? 5 : 7);
-const COLD_RUNS = atLeast5('BENCH_COLD_RUNS', QUICK ? 7 : 15);
+const COLD_RUNS = atLeast5('BENCH_COLD_RUNS', QUICK ? 7 : 25);
 const CONSUME_N = Number(process.env.BENCH_CONSUME_N ?? (QUICK ? 2000 : 5000));
 const CONSUME_RUNS = atLeast5('BENCH_CONSUME_RUNS', 5);
 const KIB = 1024;
