@@ -14,7 +14,7 @@
  *
  * Environment: `BENCH_RUNS` (no-op rounds, default 25), `BENCH_IO_RUNS` (I/O rounds, default
  * 7), `BENCH_COLD_RUNS` (processes per bundle, default 25), `BENCH_CONSUME_N` (messages per
- * consume sample, default 5000), `BENCH_CONSUME_RUNS` (consume rounds, default 5),
+ * consume sample, default 5000), `BENCH_CONSUME_RUNS` (consume rounds, default 7; 5 with --quick),
  * `BENCH_NO_README=1` to leave the README alone.
  */
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -38,7 +38,7 @@ const RUNS = atLeast5('BENCH_RUNS', QUICK ? 7 : 25);
 const IO_RUNS = atLeast5('BENCH_IO_RUNS', QUICK ? 5 : 7);
 const COLD_RUNS = atLeast5('BENCH_COLD_RUNS', QUICK ? 7 : 25);
 const CONSUME_N = Number(process.env.BENCH_CONSUME_N ?? (QUICK ? 2000 : 5000));
-const CONSUME_RUNS = atLeast5('BENCH_CONSUME_RUNS', 5);
+const CONSUME_RUNS = atLeast5('BENCH_CONSUME_RUNS', QUICK ? 5 : 7);
 const KIB = 1024;
 const ROOT = new URL('..', import.meta.url).pathname;
 
