@@ -253,12 +253,17 @@ emit(`
   \`node --log-function-events\`): the import of the 16 KiB runtime ~0.5 ms above middy's (pre-parsing costs ~25 µs per KiB, measured
   by appending unused code), building the handler (\`resolveOptions\`, the middy chain) ~0.3 ms, the first batch's engine path
   ~1.1 ms (about 40 functions compiled, none above ~0.15 ms: \`finish\`, the pool, \`validateOptions\`, \`BatchRun\`), and the default
-  logger's two lines ~0.8 ms (the \`logger: false\` row), of which the first write to each pipe stream (\`process.stderr\`, then
-  \`process.stdout\`) is ~0.6–0.7 ms. **Changed:** the logger's timestamp is built from the UTC fields (the first \`toISOString\` of a
+  logger's two lines ~1.4 ms (against the \`logger: false\` row): the first write to the first stdio stream of a process costs
+  ~1–1.5 ms (Node sets up its stream machinery on first use), the second stream ~0.1 ms. (The probe used to load \`node:http\` with
+  \`import()\`, whose namespace reads every export and so loads undici and \`node:assert\`, which create \`process.stderr\`: the
+  runtime's \`require('http')\` does none of that, and the probe now loads it the same way. That made the default row ~0.35 ms
+  dearer and the others no different.) **Changed:** the logger's timestamp is built from the UTC fields (the first \`toISOString\` of a
   process costs ~0.25 ms, these ~0.04), a level below the logger's is a no-op function, and a body that is not JSON is parsed once
   (its position comes from the parser's own error). **Considered and not done:** writing log lines with \`fs.writeSync\` (~0.05 ms
-  instead of ~0.6 for the first line) bypasses \`process.stdout\`: worker threads (the local emulator) and any capture of the stream
-  would lose the lines, and a non-blocking pipe can refuse the write. Refuted: the EMF line (off by default) and lazy SQS client
+  instead of ~1–1.5 ms for the first line, the largest single item left) bypasses \`process.stdout\`: worker threads (the local
+  emulator) and any capture of the stream would lose the lines, and once anything opens \`process.stdout\` on a pipe the descriptor is
+  non-blocking and a full pipe refuses the write; doing it safely (main thread in Lambda only, falling back to the stream for good on
+  \`EAGAIN\`) is a change of the log transport to decide, not a tweak. Refuted: the EMF line (off by default) and lazy SQS client
   creation (only with \`retryPolicy\`, only for a record that needs a DLQ send or a visibility change).
 - Figures move with machine load; rows are interleaved so load hits all of them.`);
 
