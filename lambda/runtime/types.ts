@@ -78,17 +78,18 @@ export interface SnsDetails {
 
 /**
  * What `handle` receives beside the decoded message. In the engine's contexts `attempt`
- * and `attributes` are getters worked out when read, so `{ ...ctx }` leaves them out.
+ * and `attributes` are getters worked out when read (hence `readonly`), so `{ ...ctx }`
+ * leaves them out.
  */
 export interface MessageContext {
   messageId: string;
   record: SqsRecord;
   /** `Number(ApproximateReceiveCount)`; 1 when the attribute is missing or not a positive integer. */
-  attempt: number;
+  readonly attempt: number;
   /** FIFO only: the record's `MessageGroupId` (absent when the record has none). */
   groupId?: string;
   /** Message attributes: name → `stringValue`, or `binaryValue` (base64) for Binary ones. */
-  attributes: Readonly<Record<string, string>>;
+  readonly attributes: Readonly<Record<string, string>>;
   /** Set when an SNS envelope was unwrapped. */
   sns?: SnsDetails;
   /** Aborts when the Lambda deadline margin is reached. */
