@@ -55,7 +55,8 @@ export class UsageError extends SluiceError {
 /**
  * Parses `args` against the command's flags (unknown flags rejected).
  *
- * @throws {UsageError} for an unknown flag, a missing value or a missing required flag
+ * @throws {UsageError} for an unknown flag, a missing value, a missing required flag or
+ *   more positionals than the command declares
  */
 export function parseCommandArgs(spec: CommandSpec, args: string[]): { values: FlagValues; positionals: string[]; help: boolean } {
   const options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }> = { help: { type: 'boolean', short: 'h' } };
@@ -73,6 +74,9 @@ export function parseCommandArgs(spec: CommandSpec, args: string[]): { values: F
   if (!help) {
     const missing = Object.entries(spec.flags).filter(([name, f]) => f.required && parsed.values[name] === undefined);
     if (missing.length > 0) throw new UsageError(`missing required flag${missing.length > 1 ? 's' : ''} ${missing.map(([n]) => `--${n}`).join(', ')}`);
+    // A command takes at most the positionals it declares (each command reports a missing one in its own words).
+    const allowed = spec.positionals?.length ?? 0;
+    if (parsed.positionals.length > allowed) throw new UsageError(`unexpected argument '${parsed.positionals[allowed]}'`);
   }
   return { values: parsed.values, positionals: parsed.positionals, help };
 }

@@ -32,8 +32,7 @@ export const devCommand: CommandSpec = {
     'sluice dev --watch --port 4566   # then: aws --endpoint-url http://127.0.0.1:4566 sns publish …; edit a handler: it reloads',
     'sluice dev --watch --inspect --function RegisterUser   # then attach a debugger to 127.0.0.1:9229',
   ],
-  async run(values, positionals) {
-    if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+  async run(values) {
     const drainSeconds = intFlag(values, 'drain-timeout-seconds', 1, 3600);
     const logDir = stringFlag(values, 'log-dir');
     const inspectPort = intFlag(values, 'inspect', 0, 65_535);

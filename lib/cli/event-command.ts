@@ -70,10 +70,9 @@ export const eventCommand: CommandSpec = {
     'sluice event fifo --count 4 --group order-1 --group order-2',
   ],
   async run(values, positionals, output) {
-    const [kind, ...extra] = positionals;
+    const [kind] = positionals;
     if (kind === undefined) throw new UsageError(`missing the event kind: one of ${KINDS.join(', ')}`);
     if (!KINDS.includes(kind as Kind)) throw new UsageError(`unknown event kind '${kind}'; allowed: ${KINDS.join(', ')}`);
-    if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
     if (kind !== 'fifo' && values['group'] !== undefined) throw new UsageError('--group applies to fifo events only');
     if (kind !== 'sns' && (values['topic-arn'] !== undefined || values['subject'] !== undefined)) {
       throw new UsageError('--topic-arn and --subject apply to sns events only');

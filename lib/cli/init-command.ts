@@ -60,9 +60,8 @@ export const initCommand: CommandSpec = {
   },
   examples: ['sluice init orders && cd orders && npm install && npm test && npm start', 'sluice init demo --sluice file:../sluice-0.1.0.tgz'],
   async run(values, positionals, output) {
-    const [target, extra] = positionals;
+    const [target] = positionals;
     if (target === undefined) throw new UsageError('missing <dir>');
-    if (extra !== undefined) throw new UsageError(`unexpected argument '${extra}'`);
     const dir = resolve(target);
     if (existsSync(dir) && readdirSync(dir).length > 0) throw new UsageError(`${dir} is not empty; sluice init writes only into a new or empty directory`);
     const name = basename(dir).toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '') || 'sluice-app';

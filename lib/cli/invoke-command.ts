@@ -22,9 +22,8 @@ export const invokeCommand: CommandSpec = {
     'sluice event fifo --group order-1 --count 3 | sluice invoke fulfil-order --event -',
   ],
   async run(values, positionals, output) {
-    const [name, extra] = positionals;
+    const [name] = positionals;
     if (name === undefined) throw new UsageError('missing <function>');
-    if (extra !== undefined) throw new UsageError(`unexpected argument '${extra}'`);
     const file = stringFlag(values, 'event')!;
     let text: string;
     try {

@@ -27,8 +27,7 @@ export const redriveCommand: CommandSpec = {
     'sluice redrive --dlq http://127.0.0.1:4566/000000000000/register-user-dlq --endpoint http://127.0.0.1:4566 --dry-run',
     'sluice redrive --dlq https://sqs.eu-west-1.amazonaws.com/123456789012/orders-dlq.fifo --max 100',
   ],
-  async run(values, positionals, output) {
-    if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+  async run(values, _positionals, output) {
     const dlqUrl = urlFlag(values, 'dlq')!;
     const to = urlFlag(values, 'to');
     const max = intFlag(values, 'max', 1, 1_000_000);

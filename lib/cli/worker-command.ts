@@ -46,8 +46,7 @@ export const workerCommand: CommandSpec = {
       '    --handler lib/example/handlers/register-user.ts --max-pollers 5 --metrics-port 9464',
     'sluice worker --queue-url https://sqs.eu-west-1.amazonaws.com/123456789012/orders --handler ./dist/orders.js#handler',
   ],
-  async run(values, positionals) {
-    if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+  async run(values) {
     const logLevel = stringFlag(values, 'log-level');
     if (logLevel !== undefined && !LOG_LEVELS.includes(logLevel)) {
       throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}; received '${logLevel}'`);

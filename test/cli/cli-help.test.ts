@@ -52,6 +52,19 @@ describe('sluice usage errors', () => {
     expect(stderr).toContain("Run 'sluice worker --help' for usage.");
   });
 
+  it.each([
+    [['dev', 'extra'], 'sluice dev: ', "unexpected argument 'extra'"],
+    [['worker', '--queue-url', 'http://127.0.0.1:1/000000000000/q', '--handler', 'x.ts', 'extra'], 'sluice worker: ', "unexpected argument 'extra'"],
+    [['redrive', '--dlq', 'http://127.0.0.1:1/000000000000/q-dlq', 'extra'], 'sluice redrive: ', "unexpected argument 'extra'"],
+    [['event', 'sqs', 'extra'], 'sluice event: ', "unexpected argument 'extra'"],
+    [['init', 'dir', 'extra'], 'sluice init: ', "unexpected argument 'extra'"],
+    [['invoke', 'fn', '--event', 'e.json', 'extra'], 'sluice invoke: ', "unexpected argument 'extra'"],
+  ])('rejects more positionals than %j declares, with exit 2, before running anything', async (args, prefix, message) => {
+    const { code, stderr } = await cli(...args);
+    expect(code).toBe(2);
+    expect(stderr).toContain(prefix + message);
+  });
+
   it('names the missing required flags of worker', async () => {
     const { code, stderr } = await cli('worker', '--endpoint', 'http://127.0.0.1:1');
     expect(code).toBe(2);
