@@ -3,6 +3,7 @@
  * esbuild (like `cdk deploy` does), provisions a queue (+ DLQ) from a hand-written model
  * on the embedded server, and runs one event source mapping emulator over it.
  */
+import { afterAll, beforeAll } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,7 +18,7 @@ import { EsmEmulator } from '../../lib/local/emulator/index.ts';
 import type { EsmEmulatorOptions } from '../../lib/local/emulator/index.ts';
 import { LambdaInvoker } from '../../lib/local/emulator/index.ts';
 import type { AppModel, QueueModel } from '../../lib/local/model/index.ts';
-import { provisionApp } from '../../lib/local/index.ts';
+import { provisionApp, startEmbeddedServer } from '../../lib/local/index.ts';
 import type { LocalQueue } from '../../lib/local/index.ts';
 
 const bundles = new Map<string, Promise<string>>();
@@ -147,6 +148,44 @@ export async function startEsmHarness(server: EmbeddedServer, options: HarnessOp
       await emulator.stop();
       await invoker.close();
       sqs.destroy();
+    },
+  };
+}
+
+/** A test file's embedded server and the harnesses its tests start on it. */
+export interface EsmHarnesses {
+  /** The file's embedded server (started in `beforeAll`). */
+  readonly server: EmbeddedServer;
+  /** {@link startEsmHarness} on the file's server; the harness is stopped after the file's tests. */
+  start(options?: HarnessOptions): Promise<EsmHarness>;
+}
+
+/**
+ * For a test file of the emulator: starts one embedded server before its tests, and after
+ * them stops every harness started through {@link EsmHarnesses.start}, then the server.
+ */
+export function useEsmHarnesses(): EsmHarnesses {
+  let server: EmbeddedServer | undefined;
+  const started: EsmHarness[] = [];
+  beforeAll(async () => {
+    server = await startEmbeddedServer({ port: 0 });
+  });
+  afterAll(async () => {
+    await Promise.all(started.map((h) => h.stop()));
+    await server?.stop();
+  });
+  const current = (): EmbeddedServer => {
+    if (server === undefined) throw new Error('useEsmHarnesses: the server starts in beforeAll');
+    return server;
+  };
+  return {
+    get server() {
+      return current();
+    },
+    async start(options) {
+      const h = await startEsmHarness(current(), options);
+      started.push(h);
+      return h;
     },
   };
 }

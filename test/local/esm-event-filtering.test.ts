@@ -4,27 +4,18 @@
  * deleted. Patterns on other keys are rejected, as Lambda rejects them when the mapping is
  * created.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { EsmEmulator, passesFilters } from '../../lib/local/emulator/index.ts';
-import { startEmbeddedServer } from '../../lib/local/index.ts';
-import type { EmbeddedServer } from '../../lib/local/index.ts';
 import { FilterCriteriaError, readAppModel, synthesizeApp } from '../../lib/local/model/index.ts';
 import { mappingApp } from '../fixtures/local-app/mapping-app.ts';
-import { bundleFixture, startEsmHarness, waitFor } from '../helpers/local-runtime.ts';
+import { bundleFixture, useEsmHarnesses, waitFor } from '../helpers/local-runtime.ts';
 import type { EsmHarness } from '../helpers/local-runtime.ts';
 
-let server: EmbeddedServer;
-const harnesses: EsmHarness[] = [];
-beforeAll(async () => { server = await startEmbeddedServer({ port: 0 }); });
-afterAll(async () => {
-  await Promise.all(harnesses.map((h) => h.stop()));
-  await server.stop();
-});
+const esm = useEsmHarnesses();
 
 /** Sends `bodies` through a mapping with `patterns`; resolves once each was invoked or filtered. */
 async function filterRun(patterns: Record<string, unknown>[], bodies: string[]): Promise<{ invoked: string[]; filtered: string[]; h: EsmHarness }> {
-  const h = await startEsmHarness(server, { mapping: { filterPatterns: patterns } });
-  harnesses.push(h);
+  const h = await esm.start({ mapping: { filterPatterns: patterns } });
   const ids = await h.send(bodies);
   h.emulator.start();
   await waitFor(() => h.emulator.counters.filtered + h.emulator.counters.succeeded === bodies.length, 10_000, 'every message invoked or filtered');
@@ -70,7 +61,7 @@ describe('SQS event filtering in the emulator', () => {
 
   it('rejects a pattern on another key than body when the emulator is created', () => {
     const create = (): EsmEmulator => new EsmEmulator({
-      name: 'Orders', server, queueUrl: 'http://127.0.0.1:9/q', queueArn: 'arn:aws:sqs:us-east-1:000000000000:q',
+      name: 'Orders', server: esm.server, queueUrl: 'http://127.0.0.1:9/q', queueArn: 'arn:aws:sqs:us-east-1:000000000000:q',
       filterPatterns: [{ body: { kind: ['x'] } }, { messageAttributes: { force: { stringValue: ['yes'] } } }],
       invoke: () => { throw new Error('not invoked'); },
     });

@@ -4,24 +4,15 @@
  * response over it fails the invocation (whole batch retried).
  */
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { SqsEvent } from '../../lambda/runtime/index.ts';
 import { sqsEvent } from '../../lambda/runtime/testing.ts';
 import { LambdaInvoker, MAX_PAYLOAD_BYTES } from '../../lib/local/emulator/index.ts';
-import { startEmbeddedServer } from '../../lib/local/index.ts';
-import type { EmbeddedServer } from '../../lib/local/index.ts';
-import { bundleFixture, startEsmHarness, waitFor } from '../helpers/local-runtime.ts';
-import type { EsmHarness } from '../helpers/local-runtime.ts';
+import { bundleFixture, useEsmHarnesses, waitFor } from '../helpers/local-runtime.ts';
 
 const SIX_MIB = 6 * 1024 * 1024;
 
-let server: EmbeddedServer;
-const harnesses: EsmHarness[] = [];
-beforeAll(async () => { server = await startEmbeddedServer({ port: 0 }); });
-afterAll(async () => {
-  await Promise.all(harnesses.map((h) => h.stop()));
-  await server.stop();
-});
+const esm = useEsmHarnesses();
 
 describe('invocation payload limit', () => {
   it('is 6 MiB', () => {
@@ -30,12 +21,11 @@ describe('invocation payload limit', () => {
 
   it('splits ten 1 MB messages into several invocations of at most 6 MiB, each message received once', async () => {
     const sizes: number[] = [];
-    const h = await startEsmHarness(server, {
+    const h = await esm.start({
       mapping: { batchSize: 10, concurrency: 1 },
       environment: { FIXTURE_LOG: 'ids' },
       onInvoke: (event: SqsEvent) => { sizes.push(Buffer.byteLength(JSON.stringify(event))); },
     });
-    harnesses.push(h);
     const body = (n: number): string => JSON.stringify({ mode: 'ok', n, pad: 'x'.repeat(1_000_000) });
     const ids: string[] = [];
     for (let n = 0; n < 10; n++) {
@@ -55,8 +45,7 @@ describe('invocation payload limit', () => {
   });
 
   it('fails an invocation whose response is over 6 MiB: the whole batch is retried', async () => {
-    const h = await startEsmHarness(server, {});
-    harnesses.push(h);
+    const h = await esm.start({});
     const reasons: string[] = [];
     h.emulator.on('batch', (b) => { if (b.verdict.kind === 'batch-failed') reasons.push(b.verdict.reason); });
     await h.send([JSON.stringify({ mode: 'return-oversized' }), JSON.stringify({ mode: 'ok' })]);

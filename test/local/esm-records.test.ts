@@ -3,31 +3,16 @@
  * the Lambda context, its own environment; plus filter criteria, batching and concurrency.
  */
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { md5OfMessageAttributes } from '../../lambda/runtime/testing.ts';
 import type { SqsMessageAttribute } from '../../lambda/runtime/index.ts';
-import { startEmbeddedServer } from '../../lib/local/index.ts';
-import type { EmbeddedServer } from '../../lib/local/index.ts';
-import { startEsmHarness, waitFor } from '../helpers/local-runtime.ts';
-import type { EsmHarness } from '../helpers/local-runtime.ts';
+import { useEsmHarnesses, waitFor } from '../helpers/local-runtime.ts';
 
-let server: EmbeddedServer;
-const harnesses: EsmHarness[] = [];
-beforeAll(async () => { server = await startEmbeddedServer({ port: 0 }); });
-afterAll(async () => {
-  await Promise.all(harnesses.map((h) => h.stop()));
-  await server.stop();
-});
-
-async function harness(options: Parameters<typeof startEsmHarness>[1]): Promise<EsmHarness> {
-  const h = await startEsmHarness(server, options);
-  harnesses.push(h);
-  return h;
-}
+const esm = useEsmHarnesses();
 
 describe('ESM emulator: records, context and environment', () => {
   it('delivers records with the exact Lambda SQS shape', async () => {
-    const h = await harness({});
+    const h = await esm.start({});
     const [id] = await h.send([{
       MessageBody: '{"mode":"ok"}',
       MessageAttributes: {
@@ -46,7 +31,7 @@ describe('ESM emulator: records, context and environment', () => {
       md5OfBody: createHash('md5').update('{"mode":"ok"}').digest('hex'),
       eventSource: 'aws:sqs',
       eventSourceARN: h.queue.arn,
-      awsRegion: server.region,
+      awsRegion: esm.server.region,
       messageAttributes: {
         eventType: { stringValue: 'UserRegistered', stringListValues: [], binaryListValues: [], dataType: 'String' },
         blob: { binaryValue: 'AQID', stringListValues: [], binaryListValues: [], dataType: 'Binary' },
@@ -62,7 +47,7 @@ describe('ESM emulator: records, context and environment', () => {
 
   it('gives the function a Lambda context and its own environment, never the host environment', async () => {
     process.env.SLUICE_TEST_HOST_SECRET = 'host-only';
-    const h = await harness({ timeoutSeconds: 4, environment: { FIXTURE_FLAG: 'from-template' } });
+    const h = await esm.start({ timeoutSeconds: 4, environment: { FIXTURE_FLAG: 'from-template' } });
     await h.send(['{"mode":"ok"}']);
     h.emulator.start();
     await waitFor(() => h.invocations.length === 1, 10_000, 'invocation');
@@ -72,11 +57,11 @@ describe('ESM emulator: records, context and environment', () => {
     expect(context.awsRequestId).toMatch(/^[0-9a-f-]{36}$/);
     expect(context.remainingMs).toBeGreaterThan(3000);
     expect(context.remainingMs).toBeLessThanOrEqual(4000);
-    expect(env).toEqual({ FIXTURE_FLAG: 'from-template', AWS_REGION: server.region, HOST_SECRET: null });
+    expect(env).toEqual({ FIXTURE_FLAG: 'from-template', AWS_REGION: esm.server.region, HOST_SECRET: null });
   });
 
   it('stops remembering message ids after stopTrackingIds (sluice dev --watch), while counting on', async () => {
-    const h = await harness({});
+    const h = await esm.start({});
     await h.send(['{"mode":"ok"}', '{"mode":"ok"}']);
     h.emulator.start();
     await waitFor(() => h.emulator.counters.succeeded === 2, 10_000, 'first messages processed');
@@ -89,7 +74,7 @@ describe('ESM emulator: records, context and environment', () => {
   });
 
   it('deletes records that match no filter without invoking the function', async () => {
-    const h = await harness({ mapping: { filterPatterns: [{ body: { keep: [true] } }, { body: { force: ['yes'] } }] } });
+    const h = await esm.start({ mapping: { filterPatterns: [{ body: { keep: [true] } }, { body: { force: ['yes'] } }] } });
     const ids = await h.send([
       '{"keep":true}', '{"keep":false}', 'not json',
       { MessageBody: '{"force":"yes"}', MessageAttributes: { force: { DataType: 'String', StringValue: 'no' } } },
@@ -102,7 +87,7 @@ describe('ESM emulator: records, context and environment', () => {
   });
 
   it('gathers up to the batch size within the batching window', async () => {
-    const h = await harness({ mapping: { batchSize: 25, maxBatchingWindowSeconds: 1, concurrency: 1 } });
+    const h = await esm.start({ mapping: { batchSize: 25, maxBatchingWindowSeconds: 1, concurrency: 1 } });
     await h.send(Array.from({ length: 25 }, (_, n) => JSON.stringify({ mode: 'ok', n })));
     h.emulator.start();
     await waitFor(() => h.emulator.counters.succeeded === 25, 10_000, '25 processed');
@@ -110,7 +95,7 @@ describe('ESM emulator: records, context and environment', () => {
   });
 
   it('invokes as soon as a receive returns records when there is no batching window', async () => {
-    const h = await harness({ mapping: { batchSize: 10, concurrency: 1 } });
+    const h = await esm.start({ mapping: { batchSize: 10, concurrency: 1 } });
     await h.send(Array.from({ length: 3 }, (_, n) => JSON.stringify({ mode: 'ok', n })));
     const t0 = Date.now();
     h.emulator.start();

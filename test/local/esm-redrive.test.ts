@@ -2,24 +2,14 @@
  * README "Partial batch responses": a failed message comes back only after its visibility timeout,
  * and after `maxReceiveCount` receives the queue's redrive policy moves it to the DLQ.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmbeddedServer } from '../../lib/local/index.ts';
-import type { EmbeddedServer } from '../../lib/local/index.ts';
-import { startEsmHarness, waitFor } from '../helpers/local-runtime.ts';
-import type { EsmHarness } from '../helpers/local-runtime.ts';
+import { describe, expect, it } from 'vitest';
+import { useEsmHarnesses, waitFor } from '../helpers/local-runtime.ts';
 
-let server: EmbeddedServer;
-const harnesses: EsmHarness[] = [];
-beforeAll(async () => { server = await startEmbeddedServer({ port: 0 }); });
-afterAll(async () => {
-  await Promise.all(harnesses.map((h) => h.stop()));
-  await server.stop();
-});
+const esm = useEsmHarnesses();
 
 describe('ESM emulator: redelivery and redrive', () => {
   it('redelivers a failed record only after the visibility timeout, with the receive count raised', async () => {
-    const h = await startEsmHarness(server, { visibilityTimeoutSeconds: 2, maxReceiveCount: 5 });
-    harnesses.push(h);
+    const h = await esm.start({ visibilityTimeoutSeconds: 2, maxReceiveCount: 5 });
     const received: number[] = [];
     h.emulator.on('received', () => received.push(Date.now()));
     const [id] = await h.send([JSON.stringify({ mode: 'fail' })]);
@@ -32,8 +22,7 @@ describe('ESM emulator: redelivery and redrive', () => {
   });
 
   it('moves a message that keeps failing to the DLQ after maxReceiveCount receives', async () => {
-    const h = await startEsmHarness(server, { visibilityTimeoutSeconds: 1, maxReceiveCount: 2 });
-    harnesses.push(h);
+    const h = await esm.start({ visibilityTimeoutSeconds: 1, maxReceiveCount: 2 });
     const [poison] = await h.send([JSON.stringify({ mode: 'throw' })]);
     h.emulator.start();
     await waitFor(async () => (await h.depth('dlq')).visible === 1, 15_000, 'message in the DLQ');

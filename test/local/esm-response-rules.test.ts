@@ -2,26 +2,17 @@
  * README "Partial batch responses": one test per rule, each on a fresh queue of the
  * embedded server, through the real emulator and the bundled scripted fixture handler.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmbeddedServer } from '../../lib/local/index.ts';
-import type { EmbeddedServer } from '../../lib/local/index.ts';
-import { startEsmHarness, waitFor } from '../helpers/local-runtime.ts';
+import { describe, expect, it } from 'vitest';
+import { useEsmHarnesses, waitFor } from '../helpers/local-runtime.ts';
 import type { EsmHarness, HarnessOptions } from '../helpers/local-runtime.ts';
 
-let server: EmbeddedServer;
-const harnesses: EsmHarness[] = [];
-beforeAll(async () => { server = await startEmbeddedServer({ port: 0 }); });
-afterAll(async () => {
-  await Promise.all(harnesses.map((h) => h.stop()));
-  await server.stop();
-});
+const esm = useEsmHarnesses();
 
 const body = (mode: string, n = 0): string => JSON.stringify({ mode, n });
 
 /** Sends `bodies` before polling starts (so they form one batch), runs until one batch is applied. */
 async function runOneBatch(bodies: string[], options: HarnessOptions = {}): Promise<{ h: EsmHarness; ids: string[] }> {
-  const h = await startEsmHarness(server, options);
-  harnesses.push(h);
+  const h = await esm.start(options);
   const ids = await h.send(bodies);
   h.emulator.start();
   await waitFor(() => h.emulator.counters.batches === 1, 15_000, 'one batch applied');
@@ -53,8 +44,7 @@ describe('ESM emulator: partial batch response rules', () => {
 
   it('retries the whole batch when the function times out, and cuts the invocation off at the timeout', async () => {
     const events: { kind: string; durationMs: number }[] = [];
-    const h = await startEsmHarness(server, { timeoutSeconds: 1 });
-    harnesses.push(h);
+    const h = await esm.start({ timeoutSeconds: 1 });
     h.emulator.on('batch', (b) => events.push({ kind: b.verdict.kind, durationMs: b.durationMs }));
     await h.send([body('ok'), body('hang')]);
     h.emulator.start();

@@ -4,31 +4,22 @@
  * after function errors; reserved concurrency from the template caps a function.
  */
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LaneScaler } from '../../lib/local/emulator/index.ts';
-import { localClientConfig, provisionApp, startEmbeddedServer, startLocalFunctions } from '../../lib/local/index.ts';
+import { localClientConfig, provisionApp, startLocalFunctions } from '../../lib/local/index.ts';
 import type { RunningFunction } from '../../lib/local/local-app.ts';
-import type { EmbeddedServer } from '../../lib/local/index.ts';
 import { readAppModel, synthesizeApp } from '../../lib/local/model/index.ts';
 import { summarizeFunction } from '../../lib/local/dev-summary.ts';
 import { mappingApp } from '../fixtures/local-app/mapping-app.ts';
-import { bundleFixture, startEsmHarness, waitFor } from '../helpers/local-runtime.ts';
-import type { EsmHarness } from '../helpers/local-runtime.ts';
+import { bundleFixture, useEsmHarnesses, waitFor } from '../helpers/local-runtime.ts';
 
-let server: EmbeddedServer;
-const harnesses: EsmHarness[] = [];
-beforeAll(async () => { server = await startEmbeddedServer({ port: 0 }); });
-afterAll(async () => {
-  await Promise.all(harnesses.map((h) => h.stop()));
-  await server.stop();
-});
+const esm = useEsmHarnesses();
 
 const sleepy = (n: number): string[] => Array.from({ length: n }, (_, i) => JSON.stringify({ mode: 'sleep', i }));
 
 describe('event source mapping scaling', () => {
   it('starts with five concurrent batches, scales up to the cap while the backlog lasts, then back to five', async () => {
-    const h = await startEsmHarness(server, { mapping: { batchSize: 1, concurrency: 8 }, environment: { FIXTURE_LOG: 'ids' } });
-    harnesses.push(h);
+    const h = await esm.start({ mapping: { batchSize: 1, concurrency: 8 }, environment: { FIXTURE_LOG: 'ids' } });
     await h.send(sleepy(60));
     h.emulator.start();
     expect(h.emulator.concurrency).toBe(5);
@@ -41,8 +32,7 @@ describe('event source mapping scaling', () => {
   });
 
   it('never starts more than a cap below five', async () => {
-    const h = await startEsmHarness(server, { mapping: { batchSize: 1, concurrency: 2 }, environment: { FIXTURE_LOG: 'ids' } });
-    harnesses.push(h);
+    const h = await esm.start({ mapping: { batchSize: 1, concurrency: 2 }, environment: { FIXTURE_LOG: 'ids' } });
     await h.send(sleepy(12));
     h.emulator.start();
     expect(h.emulator.concurrency).toBe(2);
@@ -51,8 +41,7 @@ describe('event source mapping scaling', () => {
   });
 
   it('backs off after function errors', async () => {
-    const h = await startEsmHarness(server, { mapping: { batchSize: 1, concurrency: 8 }, environment: { FIXTURE_LOG: 'ids' } });
-    harnesses.push(h);
+    const h = await esm.start({ mapping: { batchSize: 1, concurrency: 8 }, environment: { FIXTURE_LOG: 'ids' } });
     const afterFailure: number[] = [];
     h.emulator.on('batch', (b) => { if (b.verdict.kind === 'batch-failed') afterFailure.push(h.emulator.concurrency); });
     await h.send(Array.from({ length: 6 }, (_, i) => JSON.stringify({ mode: 'throw', i })));
@@ -95,13 +84,13 @@ describe('reserved concurrency from the template', () => {
       const model = readAppModel(synth.assemblyDir);
       const reserved = (id: string): number | undefined => model.functions.find((f) => f.path === id)?.reservedConcurrency;
       expect([reserved('Reserved'), reserved('Capped'), reserved('Free')]).toEqual([2, 3, undefined]);
-      const app = await provisionApp(model, server);
+      const app = await provisionApp(model, esm.server);
       const local = startLocalFunctions(app, { paused: true });
       try {
         const fn = (id: string): RunningFunction => local.functions.find((f) => f.displayName === id)!;
         expect([fn('Reserved'), fn('Capped'), fn('Free')].map((f) => f.emulators[0]?.maxConcurrency)).toEqual([2, 3, 10]);
         const reservedFn = fn('Reserved');
-        const sqs = new SQSClient(localClientConfig(server));
+        const sqs = new SQSClient(localClientConfig(esm.server));
         for (let i = 0; i < 20; i++) await sqs.send(new SendMessageCommand({ QueueUrl: reservedFn.queues[0]!.url, MessageBody: `m${i}` }));
         sqs.destroy();
         local.start();
