@@ -6,18 +6,14 @@
  * round survives the machine's drift. The old runtime is `git archive`d into
  * `.sluice/ab/<rev>/` (gitignored), where the repository's `node_modules` still resolve.
  */
-import middy from '@middy/core';
-import sqsPartialBatchFailure from '@middy/sqs-partial-batch-failure';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import * as current from '../lambda/runtime/index.ts';
-import type { SqsBatchResponse, SqsEvent, SqsRecord } from '../lambda/runtime/index.ts';
-import { decodeUser } from './decode-user.ts';
+import type * as current from '../lambda/runtime/index.ts';
 import { buildInput } from './fixtures.ts';
 import { measureRows, median, roundRatios } from './measure.ts';
-import type { Row } from './rows.ts';
+import { floorLoop, middyAllSettled, noop, sluiceSameWork } from './rows.ts';
 
 const [rev, roundsArg] = process.argv.slice(2);
 if (rev === undefined) {
@@ -35,32 +31,11 @@ const old = (await import(pathToFileURL(join(dir, 'lambda/runtime/index.ts')).hr
 
 const N = 10_000;
 const input = buildInput(N);
-const noop = async (_user: unknown): Promise<void> => {};
-const recordHandler = async (record: SqsRecord): Promise<void> => noop(decodeUser(record.body));
-const sluice = (runtime: typeof current, name: string): Row => {
-  const handler = runtime.sqsHandler({ envelope: 'none', body: 'text', concurrency: 50, logger: false, handle: (_body, ctx) => recordHandler(ctx.record) });
-  return { name, invoke: (event, context) => handler(event, context) };
-};
-const allSettled = middy(async (event: SqsEvent) => Promise.allSettled(event.Records.map(recordHandler)))
-  .use(sqsPartialBatchFailure({ logger: () => {} }));
-const rows: Row[] = [
-  {
-    name: 'plain sync loop',
-    invoke: async (event) => {
-      const batchItemFailures = [];
-      for (const record of event.Records) {
-        try {
-          decodeUser(record.body);
-        } catch {
-          batchItemFailures.push({ itemIdentifier: record.messageId });
-        }
-      }
-      return { batchItemFailures };
-    },
-  },
-  { name: 'middy + Promise.allSettled', invoke: (event, context) => allSettled(event, context) as unknown as Promise<SqsBatchResponse> },
-  sluice(old, `Sluice at ${sha}`),
-  sluice(current, 'Sluice, working tree'),
+const rows = [
+  floorLoop(),
+  middyAllSettled(noop),
+  sluiceSameWork(50, noop, old, `Sluice at ${sha}`),
+  sluiceSameWork(50, noop, undefined, 'Sluice, working tree'),
 ];
 const summaries = await measureRows(rows, input, 3, Math.max(5, Number(roundsArg ?? 15)));
 const [loop, , before] = summaries;

@@ -25,7 +25,7 @@ export interface Row {
 }
 
 /** The user's handler in each row: a no-op, or one awaited I/O of `ioMs`. */
-type Work = (user: unknown) => Promise<void>;
+export type Work = (user: unknown) => Promise<void>;
 
 const failuresOf = (records: readonly SqsRecord[], failed: Uint8Array): SqsBatchResponse => {
   const batchItemFailures = [];
@@ -34,7 +34,7 @@ const failuresOf = (records: readonly SqsRecord[], failed: Uint8Array): SqsBatch
 };
 
 /** Plain synchronous loop: the CPU floor. */
-function floorLoop(): Row {
+export function floorLoop(): Row {
   const handle = (_user: unknown): void => {};
   return {
     name: 'floor: plain sync loop',
@@ -92,17 +92,22 @@ function sluice(concurrency: number, work: Work): Row {
  * `body: 'text'`), `handle` calls the handler with `ctx.record`, so the rows differ only
  * in the framework.
  */
-function sluiceSameWork(concurrency: number, work: Work): Row {
+export function sluiceSameWork(
+  concurrency: number,
+  work: Work,
+  runtime: { sqsHandler: typeof sqsHandler } = { sqsHandler },
+  name = `Sluice sqsHandler, same record handler (concurrency ${concurrency})`,
+): Row {
   const recordHandler = async (record: SqsRecord): Promise<void> => work(decodeUser(record.body));
-  const handler = sqsHandler({
+  const handler = runtime.sqsHandler({
     envelope: 'none', body: 'text', concurrency, logger: false,
     handle: (_body, ctx) => recordHandler(ctx.record),
   });
-  return { name: `Sluice sqsHandler, same record handler (concurrency ${concurrency})`, invoke: (event, context) => handler(event, context) };
+  return { name, invoke: (event, context) => handler(event, context) };
 }
 
 /** middy with every record in flight at once: `Promise.allSettled` over `Records.map`. */
-function middyAllSettled(work: Work): Row {
+export function middyAllSettled(work: Work): Row {
   const recordHandler = async (record: SqsRecord): Promise<void> => work(decodeUser(record.body));
   const handler = middy(async (event: SqsEvent) => Promise.allSettled(event.Records.map(recordHandler)))
     .use(sqsPartialBatchFailure({ logger: () => {} }));
@@ -155,7 +160,8 @@ function powertoolsParser(work: Work): Row {
   };
 }
 
-const noop: Work = async () => {};
+/** The no-op handler of case (a). */
+export const noop: Work = async () => {};
 
 /**
  * Case (a): a no-op handler, so the rows measure the framework plus decode/validate.

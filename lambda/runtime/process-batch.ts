@@ -65,7 +65,8 @@ export async function processBatch<T = unknown>(
 export type OutcomeBuilder = (run: BatchRun, i: number) => RecordOutcome;
 
 /**
- * Runs a checked batch with resolved options.
+ * Runs a batch (an array, each record checked as the batch starts: `InvalidEventError`)
+ * with resolved options.
  *
  * @param outcomes - with it (`processBatch`), the result has `outcomes`; without it
  *   (`sqsHandler`), the `settled` entries of `@middy/sqs-partial-batch-failure`
