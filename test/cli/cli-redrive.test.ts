@@ -1,17 +1,10 @@
 import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runCli } from '../../lib/cli/index.ts';
 import { memoryOutput } from '../../lib/cli/index.ts';
-import { createQueue, queueDepth, startTestSqs } from '../helpers/worker-fixtures.ts';
-import type { TestSqs } from '../helpers/worker-fixtures.ts';
+import { createQueue, queueDepth, useTestSqs } from '../helpers/worker-fixtures.ts';
 
-let env: TestSqs;
-beforeAll(async () => {
-  env = await startTestSqs();
-});
-afterAll(async () => {
-  await env.stop();
-});
+const env = useTestSqs();
 
 async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const output = memoryOutput();

@@ -5,17 +5,14 @@ import { GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/clien
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadHandlerModule } from '../../lib/worker/index.ts';
 import { REPO_ROOT, startCli } from '../helpers/cli-process.ts';
-import { createQueue, queueDepth, sendBodies, startTestSqs, waitFor } from '../helpers/worker-fixtures.ts';
-import type { TestSqs } from '../helpers/worker-fixtures.ts';
+import { createQueue, queueDepth, sendBodies, useTestSqs, waitFor } from '../helpers/worker-fixtures.ts';
 
-let env: TestSqs;
+const env = useTestSqs();
 let dir: string;
-beforeAll(async () => {
-  env = await startTestSqs();
+beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'sluice-cli-worker-'));
 });
-afterAll(async () => {
-  await env.stop();
+afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -2,6 +2,7 @@
  * Shared setup of the worker and CLI tests: an embedded server, queues on it, and
  * waiting on conditions (never fixed sleeps).
  */
+import { afterAll, beforeAll } from 'vitest';
 import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { localClientConfig, startEmbeddedServer } from '../../lib/local/index.ts';
 import type { EmbeddedServer } from '../../lib/local/index.ts';
@@ -23,6 +24,32 @@ export async function startTestSqs(): Promise<TestSqs> {
     async stop() {
       sqs.destroy();
       await server.stop();
+    },
+  };
+}
+
+/**
+ * For a test file: {@link startTestSqs} before its tests, `stop` after them. The server and
+ * client are read through the returned object once `beforeAll` has run.
+ */
+export function useTestSqs(): Omit<TestSqs, 'stop'> {
+  let env: TestSqs | undefined;
+  beforeAll(async () => {
+    env = await startTestSqs();
+  });
+  afterAll(async () => {
+    await env?.stop();
+  });
+  const current = (): TestSqs => {
+    if (env === undefined) throw new Error('useTestSqs: the server starts in beforeAll');
+    return env;
+  };
+  return {
+    get server() {
+      return current().server;
+    },
+    get sqs() {
+      return current().sqs;
     },
   };
 }

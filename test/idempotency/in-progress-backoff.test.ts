@@ -4,17 +4,14 @@
  * SQS), then it finds the key completed and succeeds without running.
  */
 import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { IdempotencyInProgressError, memoryStore } from '../../lambda/idempotency/index.ts';
 import { processBatch, retryPolicy } from '../../lambda/runtime/index.ts';
 import type { SqsRecord } from '../../lambda/runtime/index.ts';
 import { toSqsRecord } from '../../lib/sqs/index.ts';
-import { createQueue, startTestSqs } from '../helpers/worker-fixtures.ts';
-import type { TestSqs } from '../helpers/worker-fixtures.ts';
+import { createQueue, useTestSqs } from '../helpers/worker-fixtures.ts';
 
-let env: TestSqs;
-beforeAll(async () => { env = await startTestSqs(); });
-afterAll(() => env.stop());
+const env = useTestSqs();
 
 async function receiveOne(url: string, arn: string, timeoutMs: number): Promise<SqsRecord> {
   const until = Date.now() + timeoutMs;

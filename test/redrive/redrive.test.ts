@@ -3,44 +3,34 @@
  * duplicated, and nothing leaves the DLQ unless its send succeeded.
  */
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
-import type { Message, SQSClient } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Message } from '@aws-sdk/client-sqs';
+import { describe, expect, it } from 'vitest';
 import { DLQ_ATTRIBUTES } from '../../lambda/runtime/contract.ts';
-import type { EmbeddedServer } from '../../lib/local/index.ts';
 import { redrive, RedriveTargetError } from '../../lib/redrive/index.ts';
-import { createQueue, queueDepth, startTestSqs } from '../helpers/worker-fixtures.ts';
-import type { TestSqs } from '../helpers/worker-fixtures.ts';
+import { createQueue, queueDepth, useTestSqs } from '../helpers/worker-fixtures.ts';
 
-let env: TestSqs;
-let server: EmbeddedServer;
-let sqs: SQSClient;
-
-beforeAll(async () => {
-  env = await startTestSqs();
-  ({ server, sqs } = env);
-});
-afterAll(() => env.stop());
+const env = useTestSqs();
 
 function queue(suffix: string, fifo = false): Promise<string> {
-  return createQueue(sqs, fifo ? { FifoQueue: 'true' } : {}, `rd-${suffix}`);
+  return createQueue(env.sqs, fifo ? { FifoQueue: 'true' } : {}, `rd-${suffix}`);
 }
 
 async function drain(url: string): Promise<Message[]> {
   const all: Message[] = [];
   for (;;) {
-    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({
+    const { Messages = [] } = await env.sqs.send(new ReceiveMessageCommand({
       QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, VisibilityTimeout: 300,
       MessageAttributeNames: ['All'], MessageSystemAttributeNames: ['All'],
     }));
     if (Messages.length === 0) return all;
     all.push(...Messages);
     // Delete as we go: a FIFO group releases its next message only after the previous one is gone.
-    await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: url, Entries: Messages.map((m, i) => ({ Id: `d${i}`, ReceiptHandle: m.ReceiptHandle! })) }));
+    await env.sqs.send(new DeleteMessageBatchCommand({ QueueUrl: url, Entries: Messages.map((m, i) => ({ Id: `d${i}`, ReceiptHandle: m.ReceiptHandle! })) }));
   }
 }
 
 async function depth(url: string): Promise<number> {
-  const { visible, inFlight } = await queueDepth(sqs, url);
+  const { visible, inFlight } = await queueDepth(env.sqs, url);
   return visible + inFlight;
 }
 
@@ -51,7 +41,7 @@ describe('redrive', () => {
     const sourceName = source.split('/').pop()!;
     const bodies = Array.from({ length: 25 }, (_, i) => JSON.stringify({ i, note: 'ünïcode' }));
     for (const body of bodies) {
-      await sqs.send(new SendMessageCommand({
+      await env.sqs.send(new SendMessageCommand({
         QueueUrl: dlq, MessageBody: body,
         MessageAttributes: {
           eventType: { DataType: 'String', StringValue: 'UserRegistered' },
@@ -61,7 +51,7 @@ describe('redrive', () => {
       }));
     }
     const progress: number[] = [];
-    const summary = await redrive({ sqs, dlqUrl: dlq, onProgress: (s) => progress.push(s.moved) });
+    const summary = await redrive({ sqs: env.sqs, dlqUrl: dlq, onProgress: (s) => progress.push(s.moved) });
     expect(summary).toMatchObject({ received: 25, moved: 25, failed: 0, unroutable: 0, byTarget: { [source]: 25 } });
     expect(progress.at(-1)).toBe(25);
     expect(await depth(dlq)).toBe(0);
@@ -77,9 +67,9 @@ describe('redrive', () => {
     const dlq = await queue('dlq', true);
     const target = await queue('target', true);
     for (const [i, group] of ['a', 'b', 'a'].entries()) {
-      await sqs.send(new SendMessageCommand({ QueueUrl: dlq, MessageBody: `step-${i}`, MessageGroupId: group, MessageDeduplicationId: `d${i}` }));
+      await env.sqs.send(new SendMessageCommand({ QueueUrl: dlq, MessageBody: `step-${i}`, MessageGroupId: group, MessageDeduplicationId: `d${i}` }));
     }
-    const summary = await redrive({ sqs, dlqUrl: dlq, to: target });
+    const summary = await redrive({ sqs: env.sqs, dlqUrl: dlq, to: target });
     expect(summary.moved).toBe(3);
     const moved = await drain(target);
     expect(moved.map((m) => [m.Body, m.Attributes?.MessageGroupId])).toEqual(
@@ -90,25 +80,25 @@ describe('redrive', () => {
 
   it('deletes nothing from the DLQ when the send fails', async () => {
     const dlq = await queue('dlq');
-    await sqs.send(new SendMessageCommand({ QueueUrl: dlq, MessageBody: 'keep me' }));
-    const missing = `${server.endpoint}/000000000000/no-such-queue-${Date.now()}`;
-    const summary = await redrive({ sqs, dlqUrl: dlq, to: missing, visibilityTimeoutSeconds: 1 });
+    await env.sqs.send(new SendMessageCommand({ QueueUrl: dlq, MessageBody: 'keep me' }));
+    const missing = `${env.server.endpoint}/000000000000/no-such-queue-${Date.now()}`;
+    const summary = await redrive({ sqs: env.sqs, dlqUrl: dlq, to: missing, visibilityTimeoutSeconds: 1 });
     expect(summary).toMatchObject({ moved: 0, failed: 1 });
     expect(await depth(dlq)).toBe(1);
   });
 
   it('refuses to guess a target and moves nothing', async () => {
     const dlq = await queue('dlq');
-    await sqs.send(new SendMessageCommand({ QueueUrl: dlq, MessageBody: 'orphan' }));
-    await expect(redrive({ sqs, dlqUrl: dlq, visibilityTimeoutSeconds: 1 })).rejects.toBeInstanceOf(RedriveTargetError);
+    await env.sqs.send(new SendMessageCommand({ QueueUrl: dlq, MessageBody: 'orphan' }));
+    await expect(redrive({ sqs: env.sqs, dlqUrl: dlq, visibilityTimeoutSeconds: 1 })).rejects.toBeInstanceOf(RedriveTargetError);
     expect(await depth(dlq)).toBe(1);
   });
 
   it('counts without moving on a dry run', async () => {
     const dlq = await queue('dlq');
     const target = await queue('target');
-    for (let i = 0; i < 3; i++) await sqs.send(new SendMessageCommand({ QueueUrl: dlq, MessageBody: `m${i}` }));
-    const summary = await redrive({ sqs, dlqUrl: dlq, to: target, dryRun: true });
+    for (let i = 0; i < 3; i++) await env.sqs.send(new SendMessageCommand({ QueueUrl: dlq, MessageBody: `m${i}` }));
+    const summary = await redrive({ sqs: env.sqs, dlqUrl: dlq, to: target, dryRun: true });
     expect(summary).toMatchObject({ dryRun: true, received: 3, moved: 0, byTarget: { [target]: 3 } });
     expect(await depth(dlq)).toBe(3);
     expect(await depth(target)).toBe(0);

@@ -3,37 +3,26 @@
  * visibility, poison straight to the DLQ, and a failing DLQ send that loses nothing.
  */
 import { DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
-import type { SQSClient } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DLQ_ATTRIBUTES, processBatch, retryPolicy, TransientError, ValidationError } from '../../lambda/runtime/index.ts';
 import type { BatchOptions, RetryOptions, SqsRecord } from '../../lambda/runtime/index.ts';
-import type { EmbeddedServer } from '../../lib/local/index.ts';
 import { toSqsRecord } from '../../lib/sqs/index.ts';
-import { createQueue, startTestSqs } from '../helpers/worker-fixtures.ts';
-import type { TestSqs } from '../helpers/worker-fixtures.ts';
+import { createQueue, useTestSqs } from '../helpers/worker-fixtures.ts';
 
-let env: TestSqs;
-let server: EmbeddedServer;
-let sqs: SQSClient;
-
-beforeAll(async () => {
-  env = await startTestSqs();
-  ({ server, sqs } = env);
-});
-afterAll(() => env.stop());
+const env = useTestSqs();
 
 async function queue(fifo = false, visibility = 60): Promise<{ url: string; arn: string }> {
-  const url = await createQueue(sqs, { VisibilityTimeout: String(visibility), ...(fifo ? { FifoQueue: 'true' } : {}) }, 'retry');
-  const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }));
+  const url = await createQueue(env.sqs, { VisibilityTimeout: String(visibility), ...(fifo ? { FifoQueue: 'true' } : {}) }, 'retry');
+  const { Attributes } = await env.sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }));
   return { url, arn: Attributes!.QueueArn! };
 }
 
 async function receive(q: { url: string; arn: string }, max = 10, wait = 0): Promise<SqsRecord[]> {
-  const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({
+  const { Messages = [] } = await env.sqs.send(new ReceiveMessageCommand({
     QueueUrl: q.url, MaxNumberOfMessages: max, WaitTimeSeconds: wait,
     MessageAttributeNames: ['All'], MessageSystemAttributeNames: ['All'],
   }));
-  return Messages.map((m) => toSqsRecord(m, q.arn, server.region));
+  return Messages.map((m) => toSqsRecord(m, q.arn, env.server.region));
 }
 
 /** Receives until `count` messages arrived or the timeout passed. */
@@ -48,17 +37,17 @@ async function receiveUntil(q: { url: string; arn: string }, count: number, time
 async function deleteSucceeded(q: { url: string }, records: SqsRecord[], failures: { itemIdentifier: string }[]): Promise<void> {
   const failed = new Set(failures.map((f) => f.itemIdentifier));
   const entries = records.filter((r) => !failed.has(r.messageId)).map((r, i) => ({ Id: `d${i}`, ReceiptHandle: r.receiptHandle }));
-  if (entries.length > 0) await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: q.url, Entries: entries }));
+  if (entries.length > 0) await env.sqs.send(new DeleteMessageBatchCommand({ QueueUrl: q.url, Entries: entries }));
 }
 
 function options(extra: RetryOptions): BatchOptions {
-  return { logger: false, retry: retryPolicy({ endpoint: server.endpoint, ...extra }) };
+  return { logger: false, retry: retryPolicy({ endpoint: env.server.endpoint, ...extra }) };
 }
 
 describe('backoff through visibility', () => {
   it('delays a transient failure by the computed visibility instead of the queue timeout, then it succeeds', async () => {
     const q = await queue(false, 300);
-    await sqs.send(new SendMessageCommand({ QueueUrl: q.url, MessageBody: '{"n":1}' }));
+    await env.sqs.send(new SendMessageCommand({ QueueUrl: q.url, MessageBody: '{"n":1}' }));
     const [record] = await receiveUntil(q, 1, 5000);
     let calls = 0;
     const handle = async (): Promise<void> => {
@@ -81,7 +70,7 @@ describe('backoff through visibility', () => {
 
   it('honours retryAfterSeconds from a TransientError', async () => {
     const q = await queue(false, 300);
-    await sqs.send(new SendMessageCommand({ QueueUrl: q.url, MessageBody: '{}' }));
+    await env.sqs.send(new SendMessageCommand({ QueueUrl: q.url, MessageBody: '{}' }));
     const records = await receiveUntil(q, 1, 5000);
     const result = await processBatch(records, async () => {
       throw new TransientError('throttled', { retryAfterSeconds: 2 });
@@ -91,7 +80,7 @@ describe('backoff through visibility', () => {
 
   it('still reports the record failed when the visibility change fails', async () => {
     const q = await queue(false, 1);
-    await sqs.send(new SendMessageCommand({ QueueUrl: q.url, MessageBody: '{}' }));
+    await env.sqs.send(new SendMessageCommand({ QueueUrl: q.url, MessageBody: '{}' }));
     const [record] = await receiveUntil(q, 1, 5000);
     const broken = { ...record!, receiptHandle: 'not-a-receipt-handle' };
     const result = await processBatch([broken], async () => {
@@ -109,14 +98,14 @@ describe('poison straight to the DLQ', () => {
     const dlq = await queue();
     // Non-ASCII within the BMP: fauxqs 2.4.1 rejects astral characters (emoji) that SQS accepts.
     const body = '{"userId": 42, "note": "naïve ✓"}';
-    await sqs.send(new SendMessageCommand({
+    await env.sqs.send(new SendMessageCommand({
       QueueUrl: q.url, MessageBody: body,
       MessageAttributes: {
         eventType: { DataType: 'String', StringValue: 'UserRegistered' },
         blob: { DataType: 'Binary', BinaryValue: new Uint8Array([0, 255, 1]) },
       },
     }));
-    await sqs.send(new SendMessageCommand({ QueueUrl: q.url, MessageBody: '{"ok":true}' }));
+    await env.sqs.send(new SendMessageCommand({ QueueUrl: q.url, MessageBody: '{"ok":true}' }));
     const records = await receiveUntil(q, 2, 5000);
     const result = await processBatch(records, async (m) => {
       if ((m as { ok?: boolean }).ok !== true) throw new ValidationError('userId must be a string');
@@ -141,7 +130,7 @@ describe('poison straight to the DLQ', () => {
   it('keeps the message group and deduplicates by message id for a FIFO DLQ', async () => {
     const q = await queue(true);
     const dlq = await queue(true);
-    await sqs.send(new SendMessageCommand({ QueueUrl: q.url, MessageBody: 'not json', MessageGroupId: 'order-7', MessageDeduplicationId: 'd1' }));
+    await env.sqs.send(new SendMessageCommand({ QueueUrl: q.url, MessageBody: 'not json', MessageGroupId: 'order-7', MessageDeduplicationId: 'd1' }));
     const records = await receiveUntil(q, 1, 5000);
     const result = await processBatch(records, async () => {}, options({ deadLetter: dlq.url }));
     expect(result.outcomes[0]!.disposition).toBe('dead-lettered');
@@ -155,7 +144,7 @@ describe('poison straight to the DLQ', () => {
     const q = await queue();
     const dlq = await queue();
     const body = 'x'.repeat(1_048_576 - 20);
-    await sqs.send(new SendMessageCommand({
+    await env.sqs.send(new SendMessageCommand({
       QueueUrl: q.url, MessageBody: body, MessageAttributes: { kind: { DataType: 'String', StringValue: 'big' } },
     }));
     const records = await receiveUntil(q, 1, 5000);
@@ -170,9 +159,9 @@ describe('poison straight to the DLQ', () => {
 
   it('keeps the message on the source queue and reports it failed when the DLQ send fails', async () => {
     const q = await queue(false, 1);
-    await sqs.send(new SendMessageCommand({ QueueUrl: q.url, MessageBody: 'not json' }));
+    await env.sqs.send(new SendMessageCommand({ QueueUrl: q.url, MessageBody: 'not json' }));
     const records = await receiveUntil(q, 1, 5000);
-    const missing = `${server.endpoint}/000000000000/no-such-dlq-${Date.now()}`;
+    const missing = `${env.server.endpoint}/000000000000/no-such-dlq-${Date.now()}`;
     const result = await processBatch(records, async () => {}, options({ deadLetter: missing }));
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: records[0]!.messageId }]);
     expect(result.outcomes[0]!.disposition).toBeUndefined();

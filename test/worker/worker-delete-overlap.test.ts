@@ -4,18 +4,13 @@
  * bounded by `concurrency` too.
  */
 import { DeleteMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { localClientConfig } from '../../lib/local/index.ts';
 import { sluiceWorkerHandler } from '../../lib/worker/index.ts';
 import { startWorker } from '../../lib/worker/index.ts';
-import { createQueue, queueDepth, sendBodies, startTestSqs, waitFor } from '../helpers/worker-fixtures.ts';
-import type { TestSqs } from '../helpers/worker-fixtures.ts';
+import { createQueue, queueDepth, sendBodies, useTestSqs, waitFor } from '../helpers/worker-fixtures.ts';
 
-let env: TestSqs;
-beforeAll(async () => {
-  env = await startTestSqs();
-});
-afterAll(() => env.stop());
+const env = useTestSqs();
 
 describe('sluice worker deletes', () => {
   it('handles the next batch while a delete is pending, and holds at most twice its concurrency', async () => {

@@ -1,16 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sluiceWorkerHandler } from '../../lib/worker/index.ts';
 import { startWorker } from '../../lib/worker/index.ts';
-import { createQueue, sendBodies, startTestSqs, waitFor } from '../helpers/worker-fixtures.ts';
-import type { TestSqs } from '../helpers/worker-fixtures.ts';
+import { createQueue, sendBodies, useTestSqs, waitFor } from '../helpers/worker-fixtures.ts';
 
-let env: TestSqs;
-beforeAll(async () => {
-  env = await startTestSqs();
-});
-afterAll(async () => {
-  await env.stop();
-});
+const env = useTestSqs();
 
 /** The value of one sample line, e.g. `name{queue="q"} 3`. */
 function sample(text: string, name: string): number | undefined {

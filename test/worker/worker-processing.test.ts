@@ -1,18 +1,11 @@
 import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { SqsRecord } from '../../lambda/runtime/index.ts';
 import { lambdaWorkerHandler, sluiceWorkerHandler } from '../../lib/worker/index.ts';
 import { startWorker } from '../../lib/worker/index.ts';
-import { createQueue, queueDepth, sendBodies, startTestSqs, waitFor } from '../helpers/worker-fixtures.ts';
-import type { TestSqs } from '../helpers/worker-fixtures.ts';
+import { createQueue, queueDepth, sendBodies, useTestSqs, waitFor } from '../helpers/worker-fixtures.ts';
 
-let env: TestSqs;
-beforeAll(async () => {
-  env = await startTestSqs();
-});
-afterAll(async () => {
-  await env.stop();
-});
+const env = useTestSqs();
 
 describe('sluice worker processing', () => {
   it('deletes the messages that succeeded and leaves the failed ones on the queue', async () => {

@@ -11,20 +11,17 @@ import { DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCom
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCli } from '../helpers/cli-process.ts';
 import type { CliProcess } from '../helpers/cli-process.ts';
-import { createQueue, queueDepth, sendBodies, startTestSqs, waitFor } from '../helpers/worker-fixtures.ts';
-import type { TestSqs } from '../helpers/worker-fixtures.ts';
+import { createQueue, queueDepth, sendBodies, useTestSqs, waitFor } from '../helpers/worker-fixtures.ts';
 
 const TOTAL = 1500;
 const failing = (n: number): boolean => n % 250 === 7;
 
-let env: TestSqs;
+const env = useTestSqs();
 let dir: string;
-beforeAll(async () => {
-  env = await startTestSqs();
+beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'sluice-restart-'));
 });
-afterAll(async () => {
-  await env.stop();
+afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -5,18 +5,11 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ReceiveMessageCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sluiceWorkerHandler, startWorker } from '../../lib/worker/index.ts';
-import { countingClient, createQueue, queueDepth, sendBodies, startTestSqs, waitFor } from '../helpers/worker-fixtures.ts';
-import type { TestSqs } from '../helpers/worker-fixtures.ts';
+import { countingClient, createQueue, queueDepth, sendBodies, useTestSqs, waitFor } from '../helpers/worker-fixtures.ts';
 
-let env: TestSqs;
-beforeAll(async () => {
-  env = await startTestSqs();
-});
-afterAll(async () => {
-  await env.stop();
-});
+const env = useTestSqs();
 
 interface Work {
   readonly n: number;

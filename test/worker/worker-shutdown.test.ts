@@ -4,17 +4,14 @@ import { join } from 'node:path';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCli } from '../helpers/cli-process.ts';
-import { createQueue, queueDepth, sendBodies, startTestSqs, waitFor } from '../helpers/worker-fixtures.ts';
-import type { TestSqs } from '../helpers/worker-fixtures.ts';
+import { createQueue, queueDepth, sendBodies, useTestSqs, waitFor } from '../helpers/worker-fixtures.ts';
 
-let env: TestSqs;
+const env = useTestSqs();
 let dir: string;
-beforeAll(async () => {
-  env = await startTestSqs();
+beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'sluice-worker-'));
 });
-afterAll(async () => {
-  await env.stop();
+afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -1,17 +1,10 @@
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sluiceWorkerHandler } from '../../lib/worker/index.ts';
 import { startWorker } from '../../lib/worker/index.ts';
-import { createQueue, queueDepth, sendBodies, startTestSqs, waitFor } from '../helpers/worker-fixtures.ts';
-import type { TestSqs } from '../helpers/worker-fixtures.ts';
+import { createQueue, queueDepth, sendBodies, useTestSqs, waitFor } from '../helpers/worker-fixtures.ts';
 
-let env: TestSqs;
-beforeAll(async () => {
-  env = await startTestSqs();
-});
-afterAll(async () => {
-  await env.stop();
-});
+const env = useTestSqs();
 
 describe('sluice worker visibility heartbeat', () => {
   it('keeps a message invisible while its handler runs longer than the visibility timeout', async () => {
