@@ -3,7 +3,6 @@
  * esbuild (like `cdk deploy` does), provisions a queue (+ DLQ) from a hand-written model
  * on the embedded server, and runs one event source mapping emulator over it.
  */
-import { afterAll, beforeAll } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +19,7 @@ import { LambdaInvoker } from '../../lib/local/emulator/index.ts';
 import type { AppModel, QueueModel } from '../../lib/local/model/index.ts';
 import { provisionApp, startEmbeddedServer } from '../../lib/local/index.ts';
 import type { LocalQueue } from '../../lib/local/index.ts';
+import { perFile } from './per-file.ts';
 
 const bundles = new Map<string, Promise<string>>();
 
@@ -165,19 +165,11 @@ export interface EsmHarnesses {
  * them stops every harness started through {@link EsmHarnesses.start}, then the server.
  */
 export function useEsmHarnesses(): EsmHarnesses {
-  let server: EmbeddedServer | undefined;
   const started: EsmHarness[] = [];
-  beforeAll(async () => {
-    server = await startEmbeddedServer({ port: 0 });
-  });
-  afterAll(async () => {
+  const current = perFile('useEsmHarnesses', () => startEmbeddedServer({ port: 0 }), async (server) => {
     await Promise.all(started.map((h) => h.stop()));
-    await server?.stop();
+    await server.stop();
   });
-  const current = (): EmbeddedServer => {
-    if (server === undefined) throw new Error('useEsmHarnesses: the server starts in beforeAll');
-    return server;
-  };
   return {
     get server() {
       return current();

@@ -2,10 +2,10 @@
  * Shared setup of the worker and CLI tests: an embedded server, queues on it, and
  * waiting on conditions (never fixed sleeps).
  */
-import { afterAll, beforeAll } from 'vitest';
 import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { localClientConfig, startEmbeddedServer } from '../../lib/local/index.ts';
 import type { EmbeddedServer } from '../../lib/local/index.ts';
+import { perFile } from './per-file.ts';
 
 /** An embedded server with an SQS client for it. */
 export interface TestSqs {
@@ -33,17 +33,7 @@ export async function startTestSqs(): Promise<TestSqs> {
  * client are read through the returned object once `beforeAll` has run.
  */
 export function useTestSqs(): Omit<TestSqs, 'stop'> {
-  let env: TestSqs | undefined;
-  beforeAll(async () => {
-    env = await startTestSqs();
-  });
-  afterAll(async () => {
-    await env?.stop();
-  });
-  const current = (): TestSqs => {
-    if (env === undefined) throw new Error('useTestSqs: the server starts in beforeAll');
-    return env;
-  };
+  const current = perFile('useTestSqs', startTestSqs, (env) => env.stop());
   return {
     get server() {
       return current().server;
