@@ -5,6 +5,8 @@
  */
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { InvalidPropsError, QueueConsumer } from '../../lib/constructs/index.ts';
+import type { QueueConsumerProps } from '../../lib/constructs/index.ts';
 import { readCdkContext } from '../../lib/example/index.ts';
 
 /** Entry of the fixture handler bundled by construct tests. */
@@ -34,4 +36,26 @@ export function logicalIdOf(stack: Stack, construct: { node: { defaultChild?: un
   const child = construct.node.defaultChild;
   if (!child) throw new Error('construct has no default child');
   return stack.getLogicalId(child as Parameters<Stack['getLogicalId']>[0]);
+}
+
+/** The `InvalidPropsError` that `create` throws (any other error is rethrown; none fails the test). */
+export function errorOf(create: () => unknown): InvalidPropsError {
+  try {
+    create();
+  } catch (error) {
+    if (error instanceof InvalidPropsError) return error;
+    throw error;
+  }
+  throw new Error('expected an InvalidPropsError');
+}
+
+/** The problems reported when constructing a consumer with `props` in `stack`, or [] when it is valid. */
+export function problemsOf(props: Partial<QueueConsumerProps>, stack: Stack = newStack()): readonly string[] {
+  try {
+    new QueueConsumer(stack, 'Consumer', { entry: NOOP_ENTRY, ...props });
+    return [];
+  } catch (error) {
+    if (error instanceof InvalidPropsError) return error.problems;
+    throw error;
+  }
 }

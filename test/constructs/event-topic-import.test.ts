@@ -4,22 +4,12 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { describe, expect, it } from 'vitest';
-import { EventTopic, InvalidPropsError, QueueConsumer, type QueueConsumerProps } from '../../lib/constructs/index.ts';
-import { arnOf, logicalIdOf, NOOP_ENTRY, newStack, onlyResource, refOf } from './construct-test-app.ts';
+import { EventTopic, QueueConsumer, type QueueConsumerProps } from '../../lib/constructs/index.ts';
+import { arnOf, errorOf, logicalIdOf, newStack, NOOP_ENTRY, onlyResource, refOf } from './construct-test-app.ts';
 
 const TOPIC_ARN = 'arn:aws:sns:us-east-1:111122223333:user-events';
 const FIFO_TOPIC_ARN = 'arn:aws:sns:us-east-1:111122223333:orders.fifo';
 const KEY_ARN = 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
-
-function errorOf(create: () => unknown): InvalidPropsError {
-  try {
-    create();
-  } catch (error) {
-    if (error instanceof InvalidPropsError) return error;
-    throw error;
-  }
-  throw new Error('expected an InvalidPropsError');
-}
 
 function subscribeImported(topicArn: string, consumerProps: Partial<QueueConsumerProps> = {}, options: Parameters<EventTopic['subscribe']>[1] = {}) {
   const stack = newStack();

@@ -5,8 +5,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { describe, expect, it } from 'vitest';
 import { EventTopic, type EventSubscriptionOptions, type EventTopicProps } from '../../lib/constructs/index.ts';
 import { QueueConsumer, type QueueConsumerProps } from '../../lib/constructs/index.ts';
-import { InvalidPropsError } from '../../lib/constructs/index.ts';
-import { arnOf, logicalIdOf, NOOP_ENTRY, newStack, onlyResource, refOf } from './construct-test-app.ts';
+import { arnOf, errorOf, logicalIdOf, newStack, NOOP_ENTRY, onlyResource, refOf } from './construct-test-app.ts';
 
 function synth(topicProps: EventTopicProps = {}, consumerProps: Partial<QueueConsumerProps> = {}, options: EventSubscriptionOptions = {}) {
   const stack = newStack();
@@ -24,16 +23,6 @@ function synth(topicProps: EventTopicProps = {}, consumerProps: Partial<QueueCon
     subscriptionDlqId: logicalIdOf(stack, subscription.deadLetterQueue),
     queueId: logicalIdOf(stack, consumer.queue),
   };
-}
-
-function errorOf(create: () => unknown): InvalidPropsError {
-  try {
-    create();
-  } catch (error) {
-    if (error instanceof InvalidPropsError) return error;
-    throw error;
-  }
-  throw new Error('expected an InvalidPropsError');
 }
 
 describe('EventTopic', () => {

@@ -2,8 +2,8 @@ import { App, CfnParameter, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { EventTopic, InvalidPropsError, QueueConsumer, type EventFilter, type QueueConsumerProps } from '../../lib/constructs/index.ts';
-import { NOOP_ENTRY, newStack } from './construct-test-app.ts';
+import { EventTopic, QueueConsumer, type EventFilter, type QueueConsumerProps } from '../../lib/constructs/index.ts';
+import { newStack, NOOP_ENTRY, problemsOf } from './construct-test-app.ts';
 
 const byType = (type: string): EventFilter => lambda.FilterCriteria.filter({ body: { type: lambda.FilterRule.isEqual(type) } });
 
@@ -11,17 +11,6 @@ function synth(props: Partial<QueueConsumerProps>): Template {
   const stack = newStack();
   new QueueConsumer(stack, 'Consumer', { entry: NOOP_ENTRY, ...props });
   return Template.fromStack(stack);
-}
-
-/** The problems reported when constructing a consumer with `props` in `stack`, or [] when it is valid. */
-function problemsOf(props: Partial<QueueConsumerProps>, stack: Stack = newStack()): readonly string[] {
-  try {
-    new QueueConsumer(stack, 'Consumer', { entry: NOOP_ENTRY, ...props });
-    return [];
-  } catch (error) {
-    if (error instanceof InvalidPropsError) return error.problems;
-    throw error;
-  }
 }
 
 /** A stack whose app carries `context` (bundling skipped). */

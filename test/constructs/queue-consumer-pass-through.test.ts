@@ -19,7 +19,7 @@ import {
   QueueConsumer,
   type QueueConsumerProps,
 } from '../../lib/constructs/index.ts';
-import { arnOf, logicalIdOf, NOOP_ENTRY, newStack, onlyResource, refOf } from './construct-test-app.ts';
+import { arnOf, logicalIdOf, newStack, NOOP_ENTRY, onlyResource, problemsOf, refOf } from './construct-test-app.ts';
 
 function synth(props: Partial<QueueConsumerProps>, stack: Stack = newStack()) {
   const consumer = new QueueConsumer(stack, 'Consumer', { entry: NOOP_ENTRY, ...props });
@@ -37,16 +37,6 @@ function synth(props: Partial<QueueConsumerProps>, stack: Stack = newStack()) {
     queueId,
     dlqId,
   };
-}
-
-function problemsOf(props: Partial<QueueConsumerProps>): readonly string[] {
-  try {
-    new QueueConsumer(newStack(), 'Consumer', { entry: NOOP_ENTRY, ...props });
-    return [];
-  } catch (error) {
-    if (error instanceof InvalidPropsError) return error.problems;
-    throw error;
-  }
 }
 
 /** Every key of `table` set to "x", and the problems the construct must report for them. */

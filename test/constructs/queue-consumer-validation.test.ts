@@ -1,20 +1,9 @@
 import { CfnParameter, Duration } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
-import { QueueConsumer, type QueueConsumerProps } from '../../lib/constructs/index.ts';
+import { QueueConsumer } from '../../lib/constructs/index.ts';
 import { ConfigError, SluiceError } from '../../lambda/runtime/index.ts';
 import { InvalidPropsError } from '../../lib/constructs/index.ts';
-import { NOOP_ENTRY, newStack } from './construct-test-app.ts';
-
-/** The problems reported when constructing a consumer with `props`, or [] when it is valid. */
-function problemsOf(props: Partial<QueueConsumerProps>): readonly string[] {
-  try {
-    new QueueConsumer(newStack(), 'Consumer', { entry: NOOP_ENTRY, ...props });
-    return [];
-  } catch (error) {
-    if (error instanceof InvalidPropsError) return error.problems;
-    throw error;
-  }
-}
+import { newStack, NOOP_ENTRY, problemsOf } from './construct-test-app.ts';
 
 describe('QueueConsumer validation', () => {
   it('fails at synth when a FIFO batch size exceeds 10', () => {
