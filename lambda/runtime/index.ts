@@ -24,6 +24,7 @@ export { notifyFailures } from './on-failure.ts';
 export type { ValidationIssue } from './errors.ts';
 export { SLUICE_ENV, SLUICE_DEFAULTS, DLQ_ATTRIBUTES, IDEMPOTENCY_EXPIRES_AFTER_ENV } from './contract.ts';
 export { createJsonLogger } from './logger.ts';
+export { LOGGER_OPTION } from './options.ts';
 /** The validator Sluice checks its own options and props with (one table per options object). */
 export { allowedOf, formatValue, problem, validateOptions } from './validate-options.ts';
 export type { OptionRule, OptionTable, ResolvedOptionsOf, ValidateConfig, ValueHooks } from './validate-options.ts';

@@ -11,7 +11,7 @@ import type {
   StandardSchemaV1,
 } from './types.ts';
 import { problem, validateOptions } from './validate-options.ts';
-import type { OptionTable } from './validate-options.ts';
+import type { OptionRule, OptionTable } from './validate-options.ts';
 
 /** Options after validation, with every default applied. */
 export interface ResolvedOptions {
@@ -44,6 +44,9 @@ export const HANDLE_ALLOWED = 'a function (message, ctx) => Promise<unknown>';
 const isLogger = (value: unknown): value is SluiceLogger =>
   (['debug', 'info', 'warn', 'error'] as const).every((m) => typeof (value as Partial<SluiceLogger> | null)?.[m] === 'function');
 
+/** The rule of a `logger` option (the runtime's and the worker's): `false`, or an object with the four methods. */
+export const LOGGER_OPTION = { test: isLogger, values: [false], allowed: 'false, or an object with debug, info, warn and error methods' } as const satisfies OptionRule;
+
 /** The runtime options (README "The runtime"), in the order problems are reported. */
 const RUNTIME_OPTIONS = {
   handle: { type: 'function', allowed: HANDLE_ALLOWED },
@@ -58,7 +61,7 @@ const RUNTIME_OPTIONS = {
   onGroupFailure: { values: ['skip-group', 'stop-batch'], default: 'skip-group' },
   deadlineMarginMs: { type: 'integer', min: 0, default: DEFAULT_DEADLINE_MARGIN_MS },
   dedupe: { type: 'function', values: [true, false], default: true, allowed: 'true, false, or (message, record) => string' },
-  logger: { test: isLogger, values: [false], allowed: 'false, or an object with debug, info, warn and error methods' },
+  logger: LOGGER_OPTION,
   metrics: {
     test: (value: unknown): value is MetricsPolicy => (value as Partial<MetricsPolicy> | null)?.kind === 'metrics',
     allowed: imported('emfMetrics({ namespace, dimensions? })', 'object'),

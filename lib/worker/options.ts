@@ -4,7 +4,7 @@
  */
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { MAX_VISIBILITY_TIMEOUT_SECONDS } from '../../lambda/runtime/contract.ts';
-import { ConfigError, validateOptions } from '../../lambda/runtime/index.ts';
+import { ConfigError, LOGGER_OPTION, validateOptions } from '../../lambda/runtime/index.ts';
 import type { OptionTable, SluiceLogger } from '../../lambda/runtime/index.ts';
 import type { WorkerHandler } from './handler-module.ts';
 
@@ -82,9 +82,6 @@ export const WORKER_DEFAULTS = {
   metricsHost: '127.0.0.1',
 } as const;
 
-const isLogger = (value: unknown): value is SluiceLogger =>
-  (['debug', 'info', 'warn', 'error'] as const).every((m) => typeof (value as Partial<SluiceLogger> | null)?.[m] === 'function');
-
 /** The worker options, in the order problems are reported. */
 const WORKER_OPTIONS = {
   queueUrl: { type: 'url', required: true },
@@ -103,7 +100,7 @@ const WORKER_OPTIONS = {
   drainTimeoutMs: { type: 'integer', min: 0, max: 12 * 3_600_000, default: WORKER_DEFAULTS.drainTimeoutMs },
   metricsPort: { type: 'integer', min: 0, max: 65_535 },
   metricsHost: { type: 'string', default: WORKER_DEFAULTS.metricsHost },
-  logger: { test: isLogger, values: [false], allowed: 'false, or an object with debug, info, warn and error methods' },
+  logger: LOGGER_OPTION,
   sqsClient: {
     test: (value: unknown): value is SQSClient => typeof (value as Partial<SQSClient> | null)?.send === 'function',
     allowed: 'an SQSClient',

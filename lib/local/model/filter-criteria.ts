@@ -5,6 +5,7 @@
  * `CreateEventSourceMapping`; the template reader rejects them when it reads the app.
  */
 import { SluiceError } from '../../../lambda/runtime/index.ts';
+import { isRecord } from './cfn-values.ts';
 
 /** A mapping's filter pattern is one Lambda would reject. */
 export class FilterCriteriaError extends SluiceError {
@@ -19,10 +20,6 @@ export class FilterCriteriaError extends SluiceError {
     this.mapping = mapping;
     this.key = key;
   }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function checkKeys(pattern: Record<string, unknown>, mapping: string, where: string): void {
